@@ -1,0 +1,45 @@
+// Bundles every front door with esbuild. Each bundle is built only when its entry exists, so the
+// layers can land one at a time. `node scripts/build.mjs --watch` rebuilds on change.
+import { build, context } from 'esbuild';
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const watch = process.argv.includes('--watch');
+
+/** One row per bundle: entry (relative to the repo), output, and the platform it runs on. */
+const bundles = [
+  // Engine as a library (used by the runtime worker and by benchmarks).
+  { entry: 'src/engine/index.ts', out: 'dist/engine.js', platform: 'node', format: 'cjs' },
+  // CLI (bin/tapescope.js loads it).
+  { entry: 'src/cli/main.ts', out: 'dist/cli.js', platform: 'node', format: 'cjs' },
+  // Runtime worker thread (runs Pyodide + our tensorflow package).
+  { entry: 'src/runtime/worker.ts', out: 'dist/worker.js', platform: 'node', format: 'cjs' },
+  // VS Code extension host entry.
+  { entry: 'src/extension/extension.ts', out: 'dist/extension.js', platform: 'node', format: 'cjs', external: ['vscode'] },
+  // Tape view (browser).
+  { entry: 'webview/main.ts', out: 'dist/webview.js', platform: 'browser', format: 'iife' },
+  { entry: 'webview/layout-worker.ts', out: 'dist/layout-worker.js', platform: 'browser', format: 'iife' },
+];
+
+mkdirSync(join(root, 'dist'), { recursive: true });
+const jobs = [];
+for (const b of bundles) {
+  if (!existsSync(join(root, b.entry))) continue;
+  const options = {
+    entryPoints: [join(root, b.entry)],
+    outfile: join(root, b.out),
+    bundle: true,
+    platform: b.platform,
+    format: b.format,
+    target: b.platform === 'node' ? 'node20' : 'es2022',
+    sourcemap: true,
+    external: b.external ?? [],
+    logLevel: 'warning',
+    legalComments: 'none',
+  };
+  jobs.push(watch ? context(options).then((c) => c.watch()) : build(options));
+}
+await Promise.all(jobs);
+if (!watch) console.log(`built ${jobs.length} bundle(s) into dist/`);
