@@ -1,0 +1,261 @@
+/**
+ * Kernels: the numeric loops behind the ops, on plain typed arrays. Everything the ops need from
+ * arithmetic goes through the `Backend` interface, so a faster backend (WebAssembly SIMD) can
+ * replace these without touching ops or the tape. Kernels know nothing of tapes or traces.
+ */
+import { type DTypeName, type NumericData, allocate, roundFloat16InPlace } from './dtype';
+import { type Shape, sizeOf, stridesOf } from './shape';
+
+export type BinaryCode = 'add' | 'sub' | 'mul' | 'div';
+export type ReduceKind = 'sum' | 'prod' | 'max' | 'min';
+
+export interface Backend {
+  readonly name: string;
+  /** Elementwise a∘b with numpy broadcasting into `outShape`; result stored (rounded) as `dtype`. */
+  binary(code: BinaryCode, a: NumericData, aShape: Shape, b: NumericData, bShape: Shape, outShape: Shape, dtype: DTypeName): NumericData;
+  /** Elementwise f(a, b) for the less common binary ops. */
+  binaryFn(fn: (x: number, y: number) => number, a: NumericData, aShape: Shape, b: NumericData, bShape: Shape, outShape: Shape, dtype: DTypeName): NumericData;
+  unary(fn: (x: number) => number, x: NumericData, dtype: DTypeName): NumericData;
+  /** Reduces over `axes` (sorted, unique); the output keeps reduced dims as size 1 in row-major order. */
+  reduce(kind: ReduceKind, x: NumericData, shape: Shape, axes: readonly number[], dtype: DTypeName): NumericData;
+  /** Batched matmul: a [batch..., m, k] (or transposed), b [batch..., k, n]; batch dims broadcast. */
+  matmul(a: NumericData, aShape: Shape, b: NumericData, bShape: Shape, transposeA: boolean, transposeB: boolean, outShape: Shape, dtype: DTypeName): NumericData;
+  transpose(x: NumericData, shape: Shape, perm: readonly number[], dtype: DTypeName): NumericData;
+  /** Copies x broadcast to `outShape` (materialised). */
+  broadcastTo(x: NumericData, shape: Shape, outShape: Shape, dtype: DTypeName): NumericData;
+}
+
+function finish(out: NumericData, dtype: DTypeName): NumericData {
+  if (dtype === 'float16') roundFloat16InPlace(out as Float32Array);
+  return out;
+}
+
+/** Offsets of each output element into an input broadcast to outShape. */
+function broadcastIndex(inShape: Shape, outShape: Shape): Int32Array | null {
+  const size = sizeOf(outShape);
+  if (inShape.length === outShape.length && sizeOf(inShape) === size) return null; // identity
+  const rank = outShape.length;
+  const inStrides = new Array<number>(rank).fill(0);
+  const rawStrides = stridesOf(inShape);
+  const offset = rank - inShape.length;
+  for (let i = 0; i < inShape.length; i++) inStrides[i + offset] = inShape[i] === 1 ? 0 : rawStrides[i];
+  const index = new Int32Array(size);
+  const counter = new Array<number>(rank).fill(0);
+  let pos = 0;
+  for (let i = 0; i < size; i++) {
+    index[i] = pos;
+    for (let d = rank - 1; d >= 0; d--) {
+      counter[d]++;
+      pos += inStrides[d];
+      if (counter[d] < outShape[d]) break;
+      pos -= inStrides[d] * counter[d];
+      counter[d] = 0;
+    }
+  }
+  return index;
+}
+
+function binaryLoop(code: BinaryCode, a: NumericData, b: NumericData, out: NumericData, n: number, aScalar: boolean, bScalar: boolean): void {
+  // Separate loops per op and per scalar case: the common elementwise shapes stay monomorphic and fast.
+  if (!aScalar && !bScalar) {
+    switch (code) {
+      case 'add': for (let i = 0; i < n; i++) out[i] = a[i] + b[i]; return;
+      case 'sub': for (let i = 0; i < n; i++) out[i] = a[i] - b[i]; return;
+      case 'mul': for (let i = 0; i < n; i++) out[i] = a[i] * b[i]; return;
+      case 'div': for (let i = 0; i < n; i++) out[i] = a[i] / b[i]; return;
+    }
+  }
+  if (bScalar) {
+    const s = b[0];
+    switch (code) {
+      case 'add': for (let i = 0; i < n; i++) out[i] = a[aScalar ? 0 : i] + s; return;
+      case 'sub': for (let i = 0; i < n; i++) out[i] = a[aScalar ? 0 : i] - s; return;
+      case 'mul': for (let i = 0; i < n; i++) out[i] = a[aScalar ? 0 : i] * s; return;
+      case 'div': for (let i = 0; i < n; i++) out[i] = a[aScalar ? 0 : i] / s; return;
+    }
+  }
+  const s = a[0];
+  switch (code) {
+    case 'add': for (let i = 0; i < n; i++) out[i] = s + b[i]; return;
+    case 'sub': for (let i = 0; i < n; i++) out[i] = s - b[i]; return;
+    case 'mul': for (let i = 0; i < n; i++) out[i] = s * b[i]; return;
+    case 'div': for (let i = 0; i < n; i++) out[i] = s / b[i]; return;
+  }
+}
+
+function applyBinaryCode(code: BinaryCode, x: number, y: number): number {
+  switch (code) {
+    case 'add': return x + y;
+    case 'sub': return x - y;
+    case 'mul': return x * y;
+    case 'div': return x / y;
+  }
+}
+
+/** Integer division semantics for int dtypes are handled by the ops (floordiv, truncatediv). */
+export const cpuBackend: Backend = {
+  name: 'cpu-js',
+
+  binary(code, a, aShape, b, bShape, outShape, dtype) {
+    const n = sizeOf(outShape);
+    const out = allocate(dtype, n) as NumericData;
+    const aSize = a.length;
+    const bSize = b.length;
+    if ((aSize === n || aSize === 1) && (bSize === n || bSize === 1) && (aSize === n || bSize === n || n === 1)) {
+      binaryLoop(code, a, b, out, n, aSize === 1 && n !== 1, bSize === 1 && n !== 1);
+      return finish(out, dtype);
+    }
+    const ai = broadcastIndex(aShape, outShape);
+    const bi = broadcastIndex(bShape, outShape);
+    for (let i = 0; i < n; i++) {
+      out[i] = applyBinaryCode(code, a[ai ? ai[i] : i], b[bi ? bi[i] : i]);
+    }
+    return finish(out, dtype);
+  },
+
+  binaryFn(fn, a, aShape, b, bShape, outShape, dtype) {
+    const n = sizeOf(outShape);
+    const out = allocate(dtype, n) as NumericData;
+    const ai = a.length === 1 ? null : broadcastIndex(aShape, outShape);
+    const bi = b.length === 1 ? null : broadcastIndex(bShape, outShape);
+    const aOne = a.length === 1;
+    const bOne = b.length === 1;
+    for (let i = 0; i < n; i++) {
+      out[i] = fn(a[aOne ? 0 : ai ? ai[i] : i], b[bOne ? 0 : bi ? bi[i] : i]);
+    }
+    return finish(out, dtype);
+  },
+
+  unary(fn, x, dtype) {
+    const n = x.length;
+    const out = allocate(dtype, n) as NumericData;
+    for (let i = 0; i < n; i++) out[i] = fn(x[i]);
+    return finish(out, dtype);
+  },
+
+  reduce(kind, x, shape, axes, dtype) {
+    const rank = shape.length;
+    const reduced = new Array<boolean>(rank).fill(false);
+    for (const a of axes) reduced[a] = true;
+    const outShape = shape.map((d, i) => (reduced[i] ? 1 : d));
+    const outSize = sizeOf(outShape);
+    const acc = new Float64Array(outSize);
+    const init = kind === 'sum' ? 0 : kind === 'prod' ? 1 : kind === 'max' ? -Infinity : Infinity;
+    acc.fill(init);
+    const n = x.length;
+    if (outSize === 1) {
+      let s = init;
+      if (kind === 'sum') for (let i = 0; i < n; i++) s += x[i];
+      else if (kind === 'prod') for (let i = 0; i < n; i++) s *= x[i];
+      else if (kind === 'max') for (let i = 0; i < n; i++) { const v = x[i]; if (v > s || Number.isNaN(v)) s = v; if (Number.isNaN(s)) break; }
+      else for (let i = 0; i < n; i++) { const v = x[i]; if (v < s || Number.isNaN(v)) s = v; if (Number.isNaN(s)) break; }
+      acc[0] = s;
+    } else {
+      // Output offset of each input element: strides of the output with reduced dims zeroed.
+      const outStrides = stridesOf(outShape).map((s, i) => (reduced[i] ? 0 : s));
+      const counter = new Array<number>(rank).fill(0);
+      let pos = 0;
+      for (let i = 0; i < n; i++) {
+        const v = x[i];
+        switch (kind) {
+          case 'sum': acc[pos] += v; break;
+          case 'prod': acc[pos] *= v; break;
+          case 'max': if (v > acc[pos] || Number.isNaN(v)) acc[pos] = Number.isNaN(acc[pos]) ? acc[pos] : v; break;
+          case 'min': if (v < acc[pos] || Number.isNaN(v)) acc[pos] = Number.isNaN(acc[pos]) ? acc[pos] : v; break;
+        }
+        for (let d = rank - 1; d >= 0; d--) {
+          counter[d]++;
+          pos += outStrides[d];
+          if (counter[d] < shape[d]) break;
+          pos -= outStrides[d] * counter[d];
+          counter[d] = 0;
+        }
+      }
+    }
+    const out = allocate(dtype, outSize) as NumericData;
+    for (let i = 0; i < outSize; i++) out[i] = acc[i];
+    return finish(out, dtype);
+  },
+
+  matmul(a, aShape, b, bShape, transposeA, transposeB, outShape, dtype) {
+    const ra = aShape.length;
+    const rb = bShape.length;
+    const m = transposeA ? aShape[ra - 1] : aShape[ra - 2];
+    const k = transposeA ? aShape[ra - 2] : aShape[ra - 1];
+    const n = transposeB ? bShape[rb - 2] : bShape[rb - 1];
+    const batchShape = outShape.slice(0, -2);
+    const batch = sizeOf(batchShape);
+    const out = allocate(dtype, batch * m * n) as NumericData;
+    const aBatchIndex = broadcastIndex(aShape.slice(0, -2), batchShape);
+    const bBatchIndex = broadcastIndex(bShape.slice(0, -2), batchShape);
+    const aMat = m * k;
+    const bMat = k * n;
+    // Accumulate in float64 rows, then store (rounding once per element, like a float32 FMA chain
+    // would not: TensorFlow's Eigen kernels accumulate in float32, differences are within 1 ulp/k).
+    const row = new Float64Array(n);
+    for (let p = 0; p < batch; p++) {
+      const aOff = (aBatchIndex ? aBatchIndex[p] : aShape.length > 2 ? p : 0) * aMat;
+      const bOff = (bBatchIndex ? bBatchIndex[p] : bShape.length > 2 ? p : 0) * bMat;
+      const oOff = p * m * n;
+      for (let i = 0; i < m; i++) {
+        row.fill(0);
+        for (let t = 0; t < k; t++) {
+          const av = transposeA ? a[aOff + t * m + i] : a[aOff + i * k + t];
+          if (av === 0) continue;
+          if (transposeB) {
+            for (let j = 0; j < n; j++) row[j] += av * b[bOff + j * k + t];
+          } else {
+            const base = bOff + t * n;
+            for (let j = 0; j < n; j++) row[j] += av * b[base + j];
+          }
+        }
+        for (let j = 0; j < n; j++) out[oOff + i * n + j] = row[j];
+      }
+    }
+    return finish(out, dtype);
+  },
+
+  transpose(x, shape, perm, dtype) {
+    const rank = shape.length;
+    const outShape = perm.map((p) => shape[p]);
+    const n = x.length;
+    const out = allocate(dtype, n) as NumericData;
+    const inStrides = stridesOf(shape);
+    const permStrides = perm.map((p) => inStrides[p]);
+    const counter = new Array<number>(rank).fill(0);
+    let pos = 0;
+    for (let i = 0; i < n; i++) {
+      out[i] = x[pos];
+      for (let d = rank - 1; d >= 0; d--) {
+        counter[d]++;
+        pos += permStrides[d];
+        if (counter[d] < outShape[d]) break;
+        pos -= permStrides[d] * counter[d];
+        counter[d] = 0;
+      }
+    }
+    return out;
+  },
+
+  broadcastTo(x, shape, outShape, dtype) {
+    const n = sizeOf(outShape);
+    const out = allocate(dtype, n) as NumericData;
+    if (x.length === 1) {
+      out.fill(x[0]);
+      return out;
+    }
+    const index = broadcastIndex(shape, outShape);
+    for (let i = 0; i < n; i++) out[i] = x[index ? index[i] : i];
+    return out;
+  },
+};
+
+let activeBackend: Backend = cpuBackend;
+
+export function backend(): Backend {
+  return activeBackend;
+}
+
+export function setBackend(next: Backend): void {
+  activeBackend = next;
+}

@@ -1,0 +1,121 @@
+/**
+ * Data types: TensorFlow's names, how each is stored, and the rounding that keeps results exact
+ * to the dtype (float32 results are rounded per op so printed digits match TensorFlow's).
+ */
+import type { DTypeName } from '../trace/types';
+
+export type { DTypeName };
+
+/** Storage per dtype. int64 is kept in a Float64Array: exact for |x| < 2^53, and fast. */
+export type NumericData = Float32Array | Float64Array | Int32Array | Uint8Array;
+export type TensorData = NumericData | string[];
+
+export const FLOAT_DTYPES: ReadonlySet<DTypeName> = new Set(['float16', 'float32', 'float64']);
+export const INT_DTYPES: ReadonlySet<DTypeName> = new Set(['int32', 'int64']);
+
+export function isFloat(dtype: DTypeName): boolean {
+  return dtype === 'float32' || dtype === 'float64' || dtype === 'float16';
+}
+
+export function isInteger(dtype: DTypeName): boolean {
+  return dtype === 'int32' || dtype === 'int64';
+}
+
+export function isNumeric(dtype: DTypeName): boolean {
+  return dtype !== 'string' && dtype !== 'bool';
+}
+
+/** TensorFlow differentiates only real/complex floating dtypes (backprop_util.IsTrainable). */
+export function isTrainableDType(dtype: DTypeName): boolean {
+  return isFloat(dtype);
+}
+
+export function allocate(dtype: DTypeName, size: number): TensorData {
+  switch (dtype) {
+    case 'float32':
+    case 'float16':
+      return new Float32Array(size);
+    case 'float64':
+    case 'int64':
+      return new Float64Array(size);
+    case 'int32':
+      return new Int32Array(size);
+    case 'bool':
+      return new Uint8Array(size);
+    case 'string':
+      return new Array<string>(size).fill('');
+  }
+}
+
+const f32Scratch = new Float32Array(1);
+const u32View = new Uint32Array(f32Scratch.buffer);
+
+/** Rounds a double to the nearest IEEE half-precision value (ties to even), returned as a double. */
+export function roundToFloat16(value: number): number {
+  if (!Number.isFinite(value) || value === 0) return value;
+  const sign = value < 0 ? -1 : 1;
+  const abs = Math.abs(value);
+  if (abs >= 65520) return sign * Infinity; // rounds past the largest half, 65504
+  let exponent = Math.floor(Math.log2(abs));
+  // log2 can be off by one next to powers of two.
+  if (Math.pow(2, exponent) > abs) exponent--;
+  else if (Math.pow(2, exponent + 1) <= abs) exponent++;
+  // 10 fraction bits; below 2^-14 half is subnormal with a fixed spacing of 2^-24.
+  const spacing = Math.pow(2, Math.max(exponent, -14) - 10);
+  const scaled = abs / spacing; // exact: spacing is a power of two
+  let rounded = Math.floor(scaled);
+  const fraction = scaled - rounded;
+  if (fraction > 0.5 || (fraction === 0.5 && rounded % 2 === 1)) rounded++;
+  return sign * rounded * spacing;
+}
+
+/** Rounds a double to what the dtype can hold (used for scalars; arrays round by storage). */
+export function roundTo(dtype: DTypeName, value: number): number {
+  switch (dtype) {
+    case 'float32':
+      return Math.fround(value);
+    case 'float16':
+      return roundToFloat16(value);
+    case 'float64':
+      return value;
+    case 'int32':
+      return value | 0;
+    case 'int64':
+      return Math.trunc(value);
+    case 'bool':
+      return value ? 1 : 0;
+    case 'string':
+      throw new Error('roundTo: string dtype has no numeric value');
+  }
+}
+
+/** Applies float16 rounding in place (float16 lives in a Float32Array). */
+export function roundFloat16InPlace(data: Float32Array): void {
+  for (let i = 0; i < data.length; i++) data[i] = roundToFloat16(data[i]);
+}
+
+/** True when a float32 bit pattern is NaN: used for fast NaN checks without branching on doubles. */
+export function isFloat32NaNBits(value: number): boolean {
+  f32Scratch[0] = value;
+  return (u32View[0] & 0x7fffffff) > 0x7f800000;
+}
+
+/** TensorFlow's dtype words used in error messages ("expected to be a float tensor"). */
+export function dtypeKindWord(dtype: DTypeName): string {
+  switch (dtype) {
+    case 'float32':
+      return 'float';
+    case 'float64':
+      return 'double';
+    case 'float16':
+      return 'half';
+    case 'int32':
+      return 'int32';
+    case 'int64':
+      return 'int64';
+    case 'bool':
+      return 'bool';
+    case 'string':
+      return 'string';
+  }
+}

@@ -1,0 +1,320 @@
+/**
+ * The engine: op dispatch, the tape stack, variables and the trace. Every op, forward or inside a
+ * gradient function, runs through `Engine.run`, so a tape that is recording while a gradient is
+ * computed records the gradient ops too: that is what makes higher-order gradients work.
+ */
+import type { AttrValue, OpRecord, SourceLocation, TraceLimits } from '../trace/types';
+import { type DTypeName, type TensorData, allocate, isTrainableDType, roundTo } from './dtype';
+import { TFError } from './errors';
+import { Tensor, Variable } from './tensor';
+import { TraceRecorder, snapshot } from './trace-recorder';
+import type { GradientTape } from './tape';
+
+export type Attrs = Record<string, unknown>;
+
+export interface GradContext<A extends Attrs = Attrs> {
+  /** Upstream gradient per output; outputs that got none are filled with zeros. */
+  upstream: Tensor[];
+  inputs: Tensor[];
+  outputs: Tensor[];
+  attrs: A;
+  /** Which inputs need a gradient (others may be returned as null to save work). */
+  needed: boolean[];
+}
+
+export interface OpDef<A extends Attrs = Attrs> {
+  /** TensorFlow op type, as it appears in the trace and in error messages. */
+  type: string;
+  forward(inputs: Tensor[], attrs: A): Tensor[];
+  /** Gradient built from engine ops (so it is itself differentiable); one entry per input. */
+  grad?: (ctx: GradContext<A>) => (Tensor | null)[];
+  /**
+   * Ops with no gradient function: 'nondifferentiable' gives None (ArgMax, Equal...),
+   * 'stop' is tf.stop_gradient, 'missing' raises LookupError like an unregistered gradient.
+   */
+  noGradient?: 'nondifferentiable' | 'stop' | 'missing';
+}
+
+const registry = new Map<string, OpDef>();
+
+export function registerOp<A extends Attrs>(def: OpDef<A>): OpDef<A> {
+  registry.set(def.type, def as unknown as OpDef);
+  return def;
+}
+
+export function getOpDef(type: string): OpDef {
+  const def = registry.get(type);
+  if (!def) throw new TFError('NotImplementedError', `Tapescope does not support the op ${type} yet`);
+  return def;
+}
+
+export function registeredOpTypes(): string[] {
+  return [...registry.keys()].sort();
+}
+
+/** An op as one tape recorded it: enough to run its gradient later. */
+export interface TapeOp {
+  opId: number;
+  /** Position on the tape: recording order is a valid topological order for the backward pass. */
+  order: number;
+  def: OpDef;
+  /** Ids the tape tracks: tensor ids, or a variable's handle id for ReadVariableOp. */
+  inputIds: number[];
+  inputs: Tensor[];
+  outputs: Tensor[];
+  attrs: Attrs;
+  loc?: SourceLocation;
+}
+
+export interface EngineOptions {
+  /** Record a trace (on by default; off for speed). */
+  trace?: boolean;
+  limits?: Partial<TraceLimits>;
+  /** Largest tensor (in elements) an op may create. */
+  maxTensorElements?: number;
+}
+
+let maxElements = Number.POSITIVE_INFINITY;
+
+/** Allocation with the engine's size cap: a huge tensor is an error, not a frozen host. */
+export function allocateChecked(dtype: DTypeName, size: number): TensorData {
+  if (size > maxElements) {
+    throw new TFError(
+      'ResourceExhaustedError',
+      `OOM when allocating tensor with ${size} elements: Tapescope's limit is ${maxElements} elements per tensor (raise it with the maxTensorElements / --max-elements setting)`,
+    );
+  }
+  return allocate(dtype, size);
+}
+
+function traceAttrs(attrs: Attrs): Record<string, AttrValue> {
+  const out: Record<string, AttrValue> = {};
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === null || typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean') out[k] = v;
+    else if (Array.isArray(v) && v.every((e) => typeof e === 'number')) out[k] = v as number[];
+    else if (Array.isArray(v) && v.every((e) => typeof e === 'string')) out[k] = v as string[];
+    else if (Array.isArray(v) && v.every((e) => typeof e === 'boolean')) out[k] = v as boolean[];
+    else if (v !== undefined) out[k] = String(v);
+  }
+  return out;
+}
+
+export class Engine {
+  /** Tapes currently recording, outermost first (TensorFlow's tape stack). */
+  readonly tapeStack: GradientTape[] = [];
+  /** Tapes entered and not exited, including those inside stop_recording(). */
+  readonly activeTapes = new Set<GradientTape>();
+  readonly recorder: TraceRecorder | null;
+  /** Source location for ops that are not given one: set by the runtime before user calls. */
+  location: SourceLocation | undefined;
+  private readonly scopes: string[] = [];
+  /** Gradient call whose backward pass is running (tags the ops it runs). */
+  currentGradientCall: number | undefined;
+  private nextOpId = 1;
+  private nextTapeId = 1;
+  /** Per-op record of what the last run() produced, for backward steps. */
+  lastOpId = 0;
+
+  constructor(options: EngineOptions = {}) {
+    this.recorder = options.trace === false ? null : new TraceRecorder(options.limits);
+    maxElements = options.maxTensorElements ?? Number.POSITIVE_INFINITY;
+  }
+
+  /** Where TensorFlow's log lines (`WARNING:tensorflow:...`, stderr in TensorFlow) go. */
+  warningSink: (line: string) => void = (line) => console.error(line);
+
+  warn(line: string): void {
+    this.warningSink(line);
+  }
+
+  allocateTapeId(): number {
+    return this.nextTapeId++;
+  }
+
+  // ---- scopes (Keras layers, name scopes) ---------------------------------------------------
+
+  pushScope(name: string): void {
+    this.scopes.push(name);
+  }
+
+  popScope(): void {
+    this.scopes.pop();
+  }
+
+  get scope(): string | undefined {
+    return this.scopes.length > 0 ? this.scopes.join('/') : undefined;
+  }
+
+  // ---- tensors ------------------------------------------------------------------------------
+
+  /** A constant tensor from data already in storage form. */
+  constant(dtype: DTypeName, shape: number[], data: TensorData, name?: string, loc?: SourceLocation): Tensor {
+    const t = new Tensor(dtype, shape, data);
+    if (name !== undefined) t.name = name;
+    const where = loc ?? this.location;
+    this.recorder?.addTensor(t, 'constant', where ? { loc: where, ...this.gradientTag() } : this.gradientTag());
+    return t;
+  }
+
+  /** A constant from a JS number (rounded to the dtype). */
+  scalar(value: number, dtype: DTypeName = 'float32'): Tensor {
+    const data = allocateChecked(dtype, 1);
+    (data as Float32Array)[0] = roundTo(dtype, value);
+    return this.constant(dtype, [], data);
+  }
+
+  private gradientTag(): { gradientCall?: number } {
+    return this.currentGradientCall === undefined ? {} : { gradientCall: this.currentGradientCall };
+  }
+
+  // ---- op dispatch --------------------------------------------------------------------------
+
+  /** Runs an op: forward kernel, then recording on every tape that watches an input. */
+  run(type: string, inputs: Tensor[], attrs: Attrs = {}, loc?: SourceLocation): Tensor[] {
+    const def = getOpDef(type);
+    const outputs = def.forward(inputs, attrs);
+    this.record(def, inputs, inputs.map((t) => t.id), outputs, attrs, loc ?? this.location);
+    return outputs;
+  }
+
+  /** Same as run() for single-output ops. */
+  run1(type: string, inputs: Tensor[], attrs: Attrs = {}, loc?: SourceLocation): Tensor {
+    return this.run(type, inputs, attrs, loc)[0];
+  }
+
+  private record(def: OpDef, inputs: Tensor[], inputIds: number[], outputs: Tensor[], attrs: Attrs, loc: SourceLocation | undefined, variable?: Variable): void {
+    const opId = this.nextOpId++;
+    this.lastOpId = opId;
+    let recordedOn: number[] | undefined;
+    if (this.tapeStack.length > 0) {
+      for (const tape of this.tapeStack) {
+        if (tape.shouldRecord(inputIds, inputs)) {
+          tape.recordOp({ opId, order: 0, def, inputIds, inputs, outputs, attrs, loc });
+          (recordedOn ??= []).push(tape.id);
+        }
+      }
+    }
+    const recorder = this.recorder;
+    if (!recorder) return;
+    for (let i = 0; i < outputs.length; i++) {
+      const t = outputs[i];
+      const extra: Record<string, unknown> = { producer: opId, outputIndex: i };
+      if (loc) extra.loc = loc;
+      if (this.currentGradientCall !== undefined) extra.gradientCall = this.currentGradientCall;
+      if (variable) extra.variable = variable.id;
+      recorder.addTensor(t, variable ? 'variable-read' : 'tensor', extra);
+    }
+    const rec: OpRecord = {
+      id: opId,
+      type: def.type,
+      attrs: traceAttrs(attrs),
+      inputs: variable ? [] : inputIds,
+      outputs: outputs.map((t) => t.id),
+      tapes: recordedOn ?? [],
+    };
+    if (variable) rec.variable = variable.id;
+    if (loc) rec.loc = loc;
+    if (this.currentGradientCall !== undefined) rec.gradientCall = this.currentGradientCall;
+    if (def.noGradient) rec.gradient = def.noGradient === 'stop' ? 'stop' : def.noGradient;
+    const scope = this.scope;
+    if (scope) rec.scope = scope;
+    const stopped = this.stoppedTapesWatching(inputIds, inputs);
+    if (stopped) rec.stoppedTapes = stopped;
+    recorder.addOp(rec);
+  }
+
+  /** Tapes entered but paused in stop_recording() that would have recorded this op. */
+  private stoppedTapesWatching(inputIds: number[], inputs: Tensor[]): number[] | undefined {
+    if (this.activeTapes.size === this.tapeStack.length) return undefined;
+    let out: number[] | undefined;
+    for (const tape of this.activeTapes) {
+      if (!tape.isRecording && tape.shouldRecord(inputIds, inputs, true)) (out ??= []).push(tape.id);
+    }
+    return out;
+  }
+
+  // ---- variables ----------------------------------------------------------------------------
+
+  createVariable(initial: Tensor, name: string | undefined, trainable: boolean, loc?: SourceLocation): Variable {
+    // Eager TensorFlow does not uniquify variable names: every unnamed variable is 'Variable:0'.
+    const v = new Variable(initial, `${name ?? 'Variable'}:0`, trainable);
+    const scope = this.scope;
+    if (scope) v.owner = scope;
+    this.recorder?.addVariable(v, loc ?? this.location);
+    return v;
+  }
+
+  /** Reads a variable: watched automatically by recording tapes when trainable (variable_accessed). */
+  readVariable(v: Variable, loc?: SourceLocation): Tensor {
+    for (const tape of this.tapeStack) tape.variableAccessed(v, loc ?? this.location);
+    const value = v.value;
+    const out = new Tensor(v.dtype, v.shape.slice(), value.data);
+    out.variable = v;
+    this.record(READ_VARIABLE, [out], [v.handleId], [out], {}, loc ?? this.location, v);
+    return out;
+  }
+
+  assignVariable(v: Variable, value: Tensor, mode: 'assign' | 'assign_add' | 'assign_sub', loc?: SourceLocation): void {
+    if (value.dtype !== v.dtype) {
+      throw new TFError(
+        'InvalidArgumentError',
+        `cannot compute ${mode === 'assign' ? 'AssignVariableOp' : mode === 'assign_add' ? 'AssignAddVariableOp' : 'AssignSubVariableOp'} as input #1(zero-based) was expected to be a ${v.dtype === 'float32' ? 'float' : v.dtype} tensor but is a ${value.dtype === 'float32' ? 'float' : value.dtype} tensor`,
+      );
+    }
+    let next: Tensor;
+    if (mode === 'assign') {
+      if (value.size !== v.value.size) {
+        throw new TFError('ValueError', `Cannot assign value to variable ' ${v.name}': Shape mismatch.The variable shape (${v.shape.join(', ')}), and the assigned value shape (${value.shape.join(', ')}) are incompatible.`);
+      }
+      next = new Tensor(v.dtype, v.shape.slice(), value.data);
+    } else {
+      // The update itself is not recorded on any tape: that is why assign cuts gradient paths.
+      const paused = this.tapeStack.splice(0, this.tapeStack.length);
+      try {
+        next = this.run1(mode === 'assign_add' ? 'AddV2' : 'Sub', [new Tensor(v.dtype, v.shape.slice(), v.value.data), value], {}, loc);
+      } finally {
+        this.tapeStack.push(...paused);
+      }
+    }
+    v.value = next;
+    const recorder = this.recorder;
+    if (recorder) {
+      const where = loc ?? this.location;
+      recorder.addAssign({ variable: v.id, op: mode, input: value.id, value: snapshot(next, recorder.limits), ...(where ? { loc: where } : {}) });
+    }
+  }
+
+  // ---- tapes --------------------------------------------------------------------------------
+
+  pushTape(tape: GradientTape): void {
+    this.tapeStack.push(tape);
+  }
+
+  removeTape(tape: GradientTape): void {
+    const i = this.tapeStack.lastIndexOf(tape);
+    if (i >= 0) this.tapeStack.splice(i, 1);
+  }
+
+  isTrainable(dtype: DTypeName): boolean {
+    return isTrainableDType(dtype);
+  }
+}
+
+/** Reading a variable: identity from the variable's handle to the value read. */
+const READ_VARIABLE: OpDef = registerOp({
+  type: 'ReadVariableOp',
+  forward: (inputs) => inputs,
+  grad: ({ upstream }) => [upstream[0]],
+});
+
+let current: Engine = new Engine();
+
+/** The engine ops run on. The runtime makes a fresh one per run. */
+export function getEngine(): Engine {
+  return current;
+}
+
+export function setEngine(engine: Engine): Engine {
+  current = engine;
+  return engine;
+}

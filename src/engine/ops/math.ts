@@ -1,0 +1,356 @@
+/**
+ * Elementwise math: each op's forward kernel and its gradient side by side. Gradients are written
+ * with engine ops (never raw arrays) so they are recorded by outer tapes: higher-order gradients.
+ */
+import { backend } from '../backend';
+import { type DTypeName, type NumericData, isFloat, roundToFloat16 } from '../dtype';
+import { type GradContext, getEngine, registerOp } from '../engine';
+import type { Tensor } from '../tensor';
+import { TFError, opError } from '../errors';
+import { broadcastOrThrow, checkFloat, checkNumeric, checkSameDType, make, numeric, scalarLike, unbroadcast } from './helpers';
+
+const run = (type: string, inputs: Tensor[], attrs: Record<string, unknown> = {}): Tensor => getEngine().run1(type, inputs, attrs);
+
+// ---- binary -------------------------------------------------------------------------------
+
+type BinaryFn = (x: number, y: number) => number;
+
+function binaryForward(type: string, code: 'add' | 'sub' | 'mul' | 'div' | null, fn: BinaryFn | null, floatOnly = false) {
+  return (inputs: Tensor[]): Tensor[] => {
+    const [a, b] = inputs;
+    const dtype = checkSameDType(type, inputs);
+    if (floatOnly) checkFloat(type, a);
+    else checkNumeric(type, a);
+    const shape = broadcastOrThrow(type, a, b);
+    const data = code
+      ? backend().binary(code, numeric(a), a.shape, numeric(b), b.shape, shape, dtype)
+      : backend().binaryFn(fn as BinaryFn, numeric(a), a.shape, numeric(b), b.shape, shape, dtype);
+    return [make(dtype, shape, data)];
+  };
+}
+
+registerOp({
+  type: 'AddV2',
+  forward: binaryForward('AddV2', 'add', null),
+  grad: ({ upstream: [dy], inputs: [a, b], needed }) => [needed[0] ? unbroadcast(dy, a) : null, needed[1] ? unbroadcast(dy, b) : null],
+});
+
+registerOp({
+  type: 'Sub',
+  forward: binaryForward('Sub', 'sub', null),
+  grad: ({ upstream: [dy], inputs: [a, b], needed }) => [needed[0] ? unbroadcast(dy, a) : null, needed[1] ? unbroadcast(run('Neg', [dy]), b) : null],
+});
+
+registerOp({
+  type: 'Mul',
+  forward: binaryForward('Mul', 'mul', null),
+  grad: ({ upstream: [dy], inputs: [a, b], needed }) => [
+    needed[0] ? unbroadcast(run('Mul', [dy, b]), a) : null,
+    needed[1] ? unbroadcast(run('Mul', [a, dy]), b) : null,
+  ],
+});
+
+registerOp({
+  type: 'RealDiv',
+  forward: binaryForward('RealDiv', 'div', null),
+  grad: ({ upstream: [dy], inputs: [a, b], needed }) => [
+    needed[0] ? unbroadcast(run('RealDiv', [dy, b]), a) : null,
+    needed[1] ? unbroadcast(run('Mul', [dy, run('RealDiv', [run('RealDiv', [run('Neg', [a]), b]), b])]), b) : null,
+  ],
+});
+
+/** Integer division rounds toward negative infinity, like Python's //. */
+function floorDiv(x: number, y: number): number {
+  return Math.floor(x / y);
+}
+
+registerOp({
+  type: 'FloorDiv',
+  forward: (inputs) => {
+    const [a] = inputs;
+    if (!isFloat(a.dtype)) {
+      const dtype = checkSameDType('FloorDiv', inputs);
+      const data = numeric(inputs[1]);
+      for (let i = 0; i < data.length; i++) {
+        if (data[i] === 0) throw opError('FloorDiv', 'Integer division by zero');
+      }
+      return binaryForward('FloorDiv', null, floorDiv)(inputs).map((t) => make(dtype, t.shape, t.data as NumericData));
+    }
+    return binaryForward('FloorDiv', null, floorDiv)(inputs);
+  },
+  // TensorFlow registers FloorDiv as not differentiable.
+  noGradient: 'nondifferentiable',
+});
+
+/** Python's % (result has the sign of the divisor), TensorFlow's FloorMod. */
+function floorMod(x: number, y: number): number {
+  const r = x % y;
+  return r !== 0 && (r < 0) !== (y < 0) ? r + y : r;
+}
+
+registerOp({
+  type: 'FloorMod',
+  forward: binaryForward('FloorMod', null, floorMod),
+  // d(x mod y)/dx = 1, d/dy = -floor(x/y) (TensorFlow's _FloorModGrad).
+  grad: ({ upstream: [dy], inputs: [a, b], needed }) => [
+    needed[0] ? unbroadcast(dy, a) : null,
+    needed[1] ? unbroadcast(run('Mul', [dy, run('Neg', [run('Floor', [run('RealDiv', [a, b])])])]), b) : null,
+  ],
+});
+
+registerOp({
+  type: 'Pow',
+  forward: binaryForward('Pow', null, Math.pow),
+  grad: ({ upstream: [dy], inputs: [x, y], outputs: [z], needed }) => {
+    const gx = needed[0] ? unbroadcast(run('Mul', [dy, run('Mul', [y, run('Pow', [x, run('Sub', [y, scalarLike(1, y)])])])]), x) : null;
+    let gy: Tensor | null = null;
+    if (needed[1]) {
+      // log(x) only where x > 0, zero elsewhere (TensorFlow's _PowGrad for real x).
+      const positive = run('Greater', [x, scalarLike(0, x)]);
+      const safeX = run('SelectV2', [positive, x, run('OnesLike', [x])]);
+      const logX = run('SelectV2', [positive, run('Log', [safeX]), run('ZerosLike', [x])]);
+      gy = unbroadcast(run('Mul', [dy, run('Mul', [z, logX])]), y);
+    }
+    return [gx, gy];
+  },
+});
+
+registerOp({
+  type: 'Maximum',
+  forward: binaryForward('Maximum', null, (x, y) => (Number.isNaN(x) || Number.isNaN(y) ? NaN : Math.max(x, y))),
+  // Ties send the gradient to x (TensorFlow: x >= y).
+  grad: ({ upstream: [dy], inputs: [a, b], needed }) => {
+    const mask = run('GreaterEqual', [a, b]);
+    const zeros = run('ZerosLike', [dy]);
+    return [
+      needed[0] ? unbroadcast(run('SelectV2', [mask, dy, zeros]), a) : null,
+      needed[1] ? unbroadcast(run('SelectV2', [mask, zeros, dy]), b) : null,
+    ];
+  },
+});
+
+registerOp({
+  type: 'Minimum',
+  forward: binaryForward('Minimum', null, (x, y) => (Number.isNaN(x) || Number.isNaN(y) ? NaN : Math.min(x, y))),
+  grad: ({ upstream: [dy], inputs: [a, b], needed }) => {
+    const mask = run('LessEqual', [a, b]);
+    const zeros = run('ZerosLike', [dy]);
+    return [
+      needed[0] ? unbroadcast(run('SelectV2', [mask, dy, zeros]), a) : null,
+      needed[1] ? unbroadcast(run('SelectV2', [mask, zeros, dy]), b) : null,
+    ];
+  },
+});
+
+registerOp({
+  type: 'SquaredDifference',
+  forward: binaryForward('SquaredDifference', null, (x, y) => (x - y) * (x - y)),
+  grad: ({ upstream: [dy], inputs: [a, b], needed }) => {
+    const d = run('Mul', [run('Mul', [scalarLike(2, a), dy]), run('Sub', [a, b])]);
+    return [needed[0] ? unbroadcast(d, a) : null, needed[1] ? unbroadcast(run('Neg', [d]), b) : null];
+  },
+});
+
+// ---- comparisons and logic (no gradient) --------------------------------------------------
+
+function comparison(type: string, fn: (x: number, y: number) => boolean): void {
+  registerOp({
+    type,
+    forward: (inputs) => {
+      const [a, b] = inputs;
+      checkSameDType(type, inputs);
+      const shape = broadcastOrThrow(type, a, b);
+      if (a.dtype === 'string') {
+        const sa = a.data as string[];
+        const sb = b.data as string[];
+        const out = new Uint8Array(sa.length === 1 && sb.length === 1 ? 1 : Math.max(sa.length, sb.length));
+        for (let i = 0; i < out.length; i++) out[i] = fn(sa[sa.length === 1 ? 0 : i] === sb[sb.length === 1 ? 0 : i] ? 0 : 1, 0) ? 1 : 0;
+        return [make('bool', shape, out)];
+      }
+      const data = backend().binaryFn((x, y) => (fn(x, y) ? 1 : 0), numeric(a), a.shape, numeric(b), b.shape, shape, 'bool');
+      return [make('bool', shape, data)];
+    },
+    noGradient: 'nondifferentiable',
+  });
+}
+
+comparison('Greater', (x, y) => x > y);
+comparison('GreaterEqual', (x, y) => x >= y);
+comparison('Less', (x, y) => x < y);
+comparison('LessEqual', (x, y) => x <= y);
+comparison('Equal', (x, y) => x === y);
+comparison('NotEqual', (x, y) => x !== y);
+
+function logical(type: string, fn: (x: number, y: number) => number): void {
+  registerOp({
+    type,
+    forward: (inputs) => {
+      const [a, b] = inputs;
+      const shape = broadcastOrThrow(type, a, b);
+      return [make('bool', shape, backend().binaryFn(fn, numeric(a), a.shape, numeric(b), b.shape, shape, 'bool'))];
+    },
+    noGradient: 'nondifferentiable',
+  });
+}
+logical('LogicalAnd', (x, y) => (x && y ? 1 : 0));
+logical('LogicalOr', (x, y) => (x || y ? 1 : 0));
+
+registerOp({
+  type: 'LogicalNot',
+  forward: ([x]) => [make('bool', x.shape.slice(), backend().unary((v) => (v ? 0 : 1), numeric(x), 'bool'))],
+  noGradient: 'nondifferentiable',
+});
+
+// ---- unary --------------------------------------------------------------------------------
+
+type Grad = (ctx: GradContext & { x: Tensor; y: Tensor; dy: Tensor }) => Tensor;
+
+function unary(type: string, fn: (x: number) => number, grad: Grad | null, floatOnly = true): void {
+  registerOp({
+    type,
+    forward: ([x]) => {
+      if (floatOnly) checkFloat(type, x);
+      else checkNumeric(type, x);
+      return [make(x.dtype, x.shape.slice(), backend().unary(fn, numeric(x), x.dtype))];
+    },
+    ...(grad
+      ? { grad: (ctx: GradContext) => [grad({ ...ctx, x: ctx.inputs[0], y: ctx.outputs[0], dy: ctx.upstream[0] })] }
+      : { noGradient: 'nondifferentiable' as const }),
+  });
+}
+
+const mul = (a: Tensor, b: Tensor) => run('Mul', [a, b]);
+const c = (v: number, like: Tensor) => scalarLike(v, like);
+
+unary('Neg', (x) => -x, ({ dy }) => run('Neg', [dy]), false);
+unary('Abs', Math.abs, ({ dy, x }) => mul(dy, run('Sign', [x])), false);
+unary('Sign', (x) => (Number.isNaN(x) ? NaN : x > 0 ? 1 : x < 0 ? -1 : 0), ({ x }) => run('ZerosLike', [x]), false);
+unary('Square', (x) => x * x, ({ dy, x }) => mul(dy, mul(c(2, x), x)), false);
+unary('Sqrt', Math.sqrt, ({ dy, y }) => run('RealDiv', [mul(dy, c(0.5, y)), y]));
+unary('Rsqrt', (x) => 1 / Math.sqrt(x), ({ dy, y }) => mul(dy, mul(c(-0.5, y), run('Pow', [y, c(3, y)]))));
+unary('Exp', Math.exp, ({ dy, y }) => mul(dy, y));
+unary('Expm1', Math.expm1, ({ dy, x }) => mul(dy, run('Exp', [x])));
+unary('Log', Math.log, ({ dy, x }) => run('RealDiv', [dy, x]));
+unary('Log1p', Math.log1p, ({ dy, x }) => run('RealDiv', [dy, run('AddV2', [c(1, x), x])]));
+unary('Reciprocal', (x) => 1 / x, ({ dy, y }) => mul(dy, run('Neg', [mul(y, y)])));
+unary('Sin', Math.sin, ({ dy, x }) => mul(dy, run('Cos', [x])));
+unary('Cos', Math.cos, ({ dy, x }) => mul(dy, run('Neg', [run('Sin', [x])])));
+unary('Tan', Math.tan, ({ dy, x }) => {
+  const sec = run('Reciprocal', [run('Cos', [x])]);
+  return mul(dy, mul(sec, sec));
+});
+unary('Tanh', Math.tanh, ({ dy, y }) => mul(dy, run('Sub', [c(1, y), mul(y, y)])));
+unary('Sigmoid', (x) => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x))), ({ dy, y }) => mul(dy, mul(y, run('Sub', [c(1, y), y]))));
+// softplus(x) = log(1 + e^x), computed without overflow for large |x|.
+unary('Softplus', (x) => (x > 0 ? x + Math.log1p(Math.exp(-x)) : Math.log1p(Math.exp(x))), ({ dy, x }) => mul(dy, run('Sigmoid', [x])));
+unary('Erf', erf, ({ dy, x }) => mul(dy, mul(c(2 / Math.sqrt(Math.PI), x), run('Exp', [run('Neg', [mul(x, x)])]))));
+unary('Floor', Math.floor, null, false);
+unary('Ceil', Math.ceil, null, false);
+/** TensorFlow rounds half to even (banker's rounding). */
+unary('Round', (x) => {
+  const r = Math.round(x);
+  return Math.abs(x % 1) === 0.5 ? 2 * Math.round(x / 2) : r;
+}, null, false);
+unary('Relu', (x) => (x > 0 ? x : Number.isNaN(x) ? NaN : 0), ({ dy, y }) => run('SelectV2', [run('Greater', [y, c(0, y)]), dy, run('ZerosLike', [dy])]), false);
+unary('Relu6', (x) => Math.min(Math.max(x, 0), 6), ({ dy, x }) => {
+  const inside = run('LogicalAnd', [run('Greater', [x, c(0, x)]), run('Less', [x, c(6, x)])]);
+  return run('SelectV2', [inside, dy, run('ZerosLike', [dy])]);
+}, false);
+unary('Elu', (x) => (x > 0 ? x : Math.expm1(x)), ({ dy, x, y }) =>
+  run('SelectV2', [run('Greater', [x, c(0, x)]), dy, mul(dy, run('AddV2', [y, c(1, y)]))]));
+
+/** Abramowitz-Stegun-free erf: series for small |x|, continued fraction for large; double accurate. */
+function erf(x: number): number {
+  if (Number.isNaN(x)) return NaN;
+  const ax = Math.abs(x);
+  if (ax > 6) return Math.sign(x);
+  if (ax < 2.5) {
+    // Maclaurin series: erf(x) = 2/sqrt(pi) * sum (-1)^n x^(2n+1) / (n! (2n+1))
+    let term = x;
+    let sum = x;
+    const x2 = x * x;
+    for (let n = 1; n < 80; n++) {
+      term *= -x2 / n;
+      const add = term / (2 * n + 1);
+      sum += add;
+      if (Math.abs(add) < 1e-17 * Math.abs(sum)) break;
+    }
+    return (2 / Math.sqrt(Math.PI)) * sum;
+  }
+  // erfc continued fraction (Lentz) for large |x|.
+  let f = ax;
+  let C = ax;
+  let D = 0;
+  for (let n = 1; n < 200; n++) {
+    const an = n / 2;
+    D = ax + an * D;
+    D = D === 0 ? 1e-300 : 1 / D;
+    C = ax + an / C;
+    if (C === 0) C = 1e-300;
+    const delta = C * D;
+    f *= delta;
+    if (Math.abs(delta - 1) < 1e-16) break;
+  }
+  const erfc = Math.exp(-ax * ax) / (f * Math.sqrt(Math.PI));
+  return Math.sign(x) * (1 - erfc);
+}
+
+export { erf };
+
+// ---- casts, identity, stop_gradient -------------------------------------------------------
+
+function castValue(v: number, to: DTypeName): number {
+  switch (to) {
+    case 'int32':
+      return Number.isNaN(v) ? -2147483648 : v >= 2147483647 ? 2147483647 : v <= -2147483648 ? -2147483648 : Math.trunc(v);
+    case 'int64':
+      return Number.isNaN(v) ? -9223372036854775808 : Math.trunc(v);
+    case 'bool':
+      return v !== 0 ? 1 : 0;
+    case 'float16':
+      return roundToFloat16(v);
+    default:
+      return v;
+  }
+}
+
+registerOp<{ dtype: DTypeName }>({
+  type: 'Cast',
+  forward: ([x], { dtype }) => {
+    if (x.dtype === dtype) return [make(dtype, x.shape.slice(), x.data as NumericData)];
+    if (x.dtype === 'string' || dtype === 'string') {
+      throw new TFError('UnimplementedError', `Cast ${x.dtype} to ${dtype} is not supported [Op:Cast] name: `);
+    }
+    const src = numeric(x);
+    const out = backend().unary((v) => castValue(v, dtype), src, dtype);
+    return [make(dtype, x.shape.slice(), out)];
+  },
+  grad: ({ upstream: [dy], inputs: [x] }) => [isFloat(x.dtype) && isFloat(dy.dtype) ? run('Cast', [dy], { dtype: x.dtype }) : null],
+});
+
+registerOp({
+  type: 'Identity',
+  forward: ([x]) => [make(x.dtype, x.shape.slice(), x.data as NumericData)],
+  grad: ({ upstream: [dy] }) => [dy],
+});
+
+registerOp({
+  type: 'StopGradient',
+  forward: ([x]) => [make(x.dtype, x.shape.slice(), x.data as NumericData)],
+  noGradient: 'stop',
+});
+
+registerOp({
+  type: 'AddN',
+  forward: (inputs) => {
+    const dtype = checkSameDType('AddN', inputs);
+    let acc = inputs[0];
+    for (let i = 1; i < inputs.length; i++) {
+      const shape = broadcastOrThrow('AddN', acc, inputs[i]);
+      acc = make(dtype, shape, backend().binary('add', numeric(acc), acc.shape, numeric(inputs[i]), inputs[i].shape, shape, dtype));
+    }
+    return [inputs.length === 1 ? make(dtype, acc.shape.slice(), acc.data as NumericData) : acc];
+  },
+  grad: ({ upstream: [dy], inputs }) => inputs.map((x) => unbroadcast(dy, x)),
+});
+

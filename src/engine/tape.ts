@@ -1,0 +1,597 @@
+/**
+ * tf.GradientTape: what is watched, what is recorded, and the backward pass (imperative_grad).
+ * Semantics follow TensorFlow's backprop.py step by step (docs/tf-semantics.md cites each rule);
+ * on top of TensorFlow, every None gradient gets a reason in the trace.
+ */
+import type { BackwardStep, GradientCallRecord, NoneReason, SourceLocation, SourceResult } from '../trace/types';
+import { type Engine, type OpDef, type TapeOp, getEngine } from './engine';
+import { TFError, runtimeError, valueError } from './errors';
+import { isFloat } from './dtype';
+import { Tensor, Variable } from './tensor';
+
+export type Differentiable = Tensor | Variable;
+
+export interface GradientOptions {
+  /** One upstream gradient per flattened target (null = ones). */
+  outputGradients?: (Tensor | null)[];
+  unconnectedGradients?: 'none' | 'zero';
+  /** How the user named each source (`x0`, `layer.kernel`), for None reasons. */
+  sourceLabels?: (string | undefined)[];
+  loc?: SourceLocation;
+  /** Python text of the sources' structure for the trace (`[x0, x1]`). */
+  structure?: string;
+}
+
+/** The recorded state (TensorFlow's `_tape`): replaced on reset(), dropped after a non-persistent gradient. */
+class TapeState {
+  /** Ids the tape tracks: watched tensors, watched variable handles, outputs of recorded ops. */
+  readonly known = new Set<number>();
+  readonly ops: TapeOp[] = [];
+  readonly producer = new Map<number, TapeOp>();
+  /** Watched variables by variable id (creation order = TensorFlow's watched_variables() order). */
+  readonly watchedVariables = new Map<number, Variable>();
+  constructor(readonly startSeq: number) {}
+}
+
+const loggedOnce = new Map<string, number>();
+
+/** absl's log_first_n: each warning text at most n times per process. */
+function logFirstN(engine: Engine, key: string, n: number, message: string): void {
+  const count = loggedOnce.get(key) ?? 0;
+  if (count >= n) return;
+  loggedOnce.set(key, count + 1);
+  engine.warn(`WARNING:tensorflow:${message}`);
+}
+
+/** Resets per-process warning counters (a fresh run behaves as a fresh process). */
+export function resetWarningCounters(): void {
+  loggedOnce.clear();
+}
+
+const PERSISTENT_INSIDE_WARNING =
+  'Calling GradientTape.gradient on a persistent tape inside its context is significantly less efficient than calling it outside the context (it causes the gradient ops to be recorded on the tape, leading to increased CPU and memory usage). Only call GradientTape.gradient inside the context if you actually want to trace the gradient in order to compute higher order derivatives.';
+
+const NON_PERSISTENT_TWICE = 'A non-persistent GradientTape can only be used to compute one set of gradients (or jacobians)';
+
+export class GradientTape {
+  readonly id: number;
+  readonly engine: Engine;
+  private state: TapeState | null = null;
+  private recording = false;
+  private stoppedDepth = 0;
+  private cachedWatchedVariables: Variable[] = [];
+  private everEntered = false;
+
+  constructor(
+    readonly persistent = false,
+    readonly watchAccessedVariables = true,
+    loc?: SourceLocation,
+    engine: Engine = getEngine(),
+  ) {
+    this.engine = engine;
+    this.id = engine.allocateTapeId();
+    const outer = engine.tapeStack.map((t) => t.id);
+    engine.recorder?.addTape({ id: this.id, persistent, watchAccessedVariables, outerTapes: outer, ...(loc ?? engine.location ? { loc: loc ?? engine.location } : {}) });
+  }
+
+  get isRecording(): boolean {
+    return this.recording;
+  }
+
+  // ---- context manager ----------------------------------------------------------------------
+
+  /** `__enter__` (`_push_tape`): re-entering after exit keeps recording onto the same tape. */
+  enter(loc?: SourceLocation): this {
+    this.pushTape();
+    this.event('enter', loc);
+    return this;
+  }
+
+  /** `__exit__`: pops only if still recording (a non-persistent gradient() inside already popped). */
+  exit(loc?: SourceLocation): void {
+    if (this.recording) this.popTape();
+    this.engine.activeTapes.delete(this);
+    this.event('exit', loc);
+  }
+
+  private pushTape(): void {
+    if (this.recording) {
+      throw valueError('Tape is still recording, This can happen if you try to re-enter an already-active tape.');
+    }
+    if (this.state === null) this.state = new TapeState(this.engine.recorder?.nextSeq() ?? 0);
+    this.engine.pushTape(this);
+    this.engine.activeTapes.add(this);
+    this.recording = true;
+    this.everEntered = true;
+  }
+
+  private popTape(): void {
+    if (!this.recording) throw valueError('Tape is not recording.');
+    this.engine.removeTape(this);
+    this.recording = false;
+  }
+
+  /** `with tape.stop_recording():` — returns the function that ends the block. */
+  stopRecording(loc?: SourceLocation): () => void {
+    if (this.state === null) throw runtimeError('Trying to stop recording a tape which is not recording.');
+    this.popTape();
+    this.stoppedDepth++;
+    this.event('stop-recording-begin', loc);
+    return () => {
+      this.stoppedDepth--;
+      this.pushTape();
+      this.event('stop-recording-end', loc);
+    };
+  }
+
+  /** Throws away everything recorded, including the watched set, and keeps recording. */
+  reset(loc?: SourceLocation): void {
+    this.popTape();
+    this.state = null;
+    this.pushTape();
+    this.event('reset', loc);
+  }
+
+  private event(kind: 'enter' | 'exit' | 'stop-recording-begin' | 'stop-recording-end' | 'reset', loc?: SourceLocation): void {
+    const where = loc ?? this.engine.location;
+    this.engine.recorder?.addTapeEvent({ tape: this.id, kind, ...(where ? { loc: where } : {}) });
+  }
+
+  // ---- watching -----------------------------------------------------------------------------
+
+  /** `tape.watch(x)` for one tensor or variable (the caller flattens nested structures). */
+  watch(x: Differentiable, loc?: SourceLocation): void {
+    if (x instanceof Variable) {
+      this.watchVariable(x, 'watch', loc);
+      return;
+    }
+    if (!isFloat(x.dtype)) {
+      logFirstN(this.engine, 'watch-dtype', 5, `The dtype of the watched tensor must be floating (e.g. tf.float32), got tf.${x.dtype}`);
+    }
+    // TensorFlow's watch() on a tape that was never entered does nothing useful; we mirror
+    // tape.watch's need for an underlying tape by creating the state lazily.
+    if (this.state === null) this.state = new TapeState(this.engine.recorder?.nextSeq() ?? 0);
+    this.state.known.add(x.id);
+    const where = loc ?? this.engine.location;
+    this.engine.recorder?.addTapeEvent({ tape: this.id, kind: 'watch', tensor: x.id, ...(where ? { loc: where } : {}) });
+  }
+
+  private watchVariable(v: Variable, kind: 'watch' | 'variable-accessed', loc?: SourceLocation): void {
+    if (this.state === null) this.state = new TapeState(this.engine.recorder?.nextSeq() ?? 0);
+    const isNew = !this.state.watchedVariables.has(v.id);
+    this.state.known.add(v.handleId);
+    this.state.watchedVariables.set(v.id, v);
+    if (isNew || kind === 'watch') {
+      const where = loc ?? this.engine.location;
+      this.engine.recorder?.addTapeEvent({ tape: this.id, kind, variable: v.id, ...(where ? { loc: where } : {}) });
+    }
+  }
+
+  /** A variable was read while this tape was recording (resource_variable_ops.variable_accessed). */
+  variableAccessed(v: Variable, loc?: SourceLocation): void {
+    if (v.trainable && this.watchAccessedVariables) this.watchVariable(v, 'variable-accessed', loc);
+  }
+
+  /** TensorFlow's watched_variables(): a tuple in order of construction. */
+  watchedVariables(): Variable[] {
+    if (this.state === null) return this.cachedWatchedVariables.slice();
+    return [...this.state.watchedVariables.values()].sort((a, b) => a.id - b.id);
+  }
+
+  // ---- recording ----------------------------------------------------------------------------
+
+  /** An op is recorded when one of its inputs is on this tape and has a differentiable dtype. */
+  shouldRecord(inputIds: number[], inputs: Tensor[], ignoreRecording = false): boolean {
+    const state = this.state;
+    if (state === null || (!ignoreRecording && !this.recording)) return false;
+    for (let i = 0; i < inputIds.length; i++) {
+      if (state.known.has(inputIds[i]) && isFloat(inputs[i].dtype)) return true;
+    }
+    return false;
+  }
+
+  recordOp(op: TapeOp): void {
+    const state = this.state as TapeState;
+    op.order = state.ops.length;
+    state.ops.push(op);
+    for (const out of op.outputs) {
+      state.known.add(out.id);
+      state.producer.set(out.id, op);
+    }
+  }
+
+  // ---- gradients ----------------------------------------------------------------------------
+
+  /** Steps 1-2 of GradientTape.gradient: the tape must exist; stop recording if still inside. */
+  private beginGradientCall(): TapeState {
+    if (this.state === null) throw runtimeError(NON_PERSISTENT_TWICE);
+    if (this.recording) {
+      if (!this.persistent) this.popTape();
+      else logFirstN(this.engine, 'persistent-inside', 1, PERSISTENT_INSIDE_WARNING);
+    }
+    return this.state;
+  }
+
+  private endGradientCall(): void {
+    if (!this.persistent && this.state !== null) {
+      this.cachedWatchedVariables = this.watchedVariables();
+      this.state = null;
+    }
+  }
+
+  /**
+   * `tape.gradient(target, sources)` on flattened targets and sources. Returns one entry per
+   * source: a tensor, or null for None (zeros with unconnectedGradients 'zero').
+   */
+  gradient(targets: Differentiable[], sources: Differentiable[], options: GradientOptions = {}): (Tensor | null)[] {
+    const state = this.beginGradientCall();
+    const unconnected = options.unconnectedGradients ?? 'none';
+    const call = this.openCallRecord('gradient', targets, sources, options);
+    try {
+      const results = this.backward(state, targets, sources, options.outputGradients, call);
+      const out = sources.map((s, i) => {
+        const g = results[i];
+        if (g !== null) return g;
+        return unconnected === 'zero' ? this.zerosFor(s) : null;
+      });
+      this.closeCallRecord(call, state, targets, sources, results, out, options);
+      return out;
+    } catch (err) {
+      this.failCallRecord(call, err);
+      throw err;
+    } finally {
+      this.endGradientCall();
+    }
+  }
+
+  /** `tape.jacobian(target, sources)`: result per source has shape target.shape + source.shape. */
+  jacobian(
+    target: Differentiable,
+    sources: Differentiable[],
+    options: GradientOptions & { experimentalUsePfor?: boolean } = {},
+  ): (Tensor | null)[] {
+    if (this.state === null) throw runtimeError(NON_PERSISTENT_TWICE);
+    if (options.experimentalUsePfor === false && !this.persistent) {
+      throw runtimeError('GradientTape must be created with persistent=True to compute the jacobian with eager execution enabled and with  experimental_use_pfor set to False.');
+    }
+    const state = this.beginGradientCall();
+    const call = this.openCallRecord('jacobian', [target], sources, options);
+    try {
+      const targetValue = this.valueOf(target);
+      const rows = this.jacobianRows(state, target, targetValue, sources, targetValue.size, call, (j) => {
+        const data = new Float64Array(targetValue.size);
+        data[j] = 1;
+        return this.engine.run1('Cast', [this.engine.constant('float64', targetValue.shape.slice(), data)], { dtype: targetValue.dtype });
+      });
+      const out = sources.map((s, i) => {
+        const sv = this.valueOf(s);
+        const perSource = rows.map((r) => r[i]);
+        if (perSource.every((g) => g === null)) return options.unconnectedGradients === 'zero' ? this.zerosWithShape(sv, [...targetValue.shape, ...sv.shape]) : null;
+        const filled = perSource.map((g) => g ?? this.engine.run1('ZerosLike', [sv]));
+        const stacked = filled.length === 0 ? this.zerosWithShape(sv, [0, ...sv.shape]) : this.engine.run1('Pack', filled, { axis: 0 });
+        return this.engine.run1('Reshape', [stacked], { shape: [...targetValue.shape, ...sv.shape] });
+      });
+      this.closeCallRecord(call, state, [target], sources, out, out, options);
+      return out;
+    } catch (err) {
+      this.failCallRecord(call, err);
+      throw err;
+    } finally {
+      this.endGradientCall();
+    }
+  }
+
+  /** `tape.batch_jacobian(target, source)`: per-example Jacobians, [b, y..., x...]. */
+  batchJacobian(target: Differentiable, source: Differentiable, options: GradientOptions & { experimentalUsePfor?: boolean } = {}): Tensor {
+    if (this.state === null) throw runtimeError(NON_PERSISTENT_TWICE);
+    const targetValue = this.valueOf(target);
+    const sourceValue = this.valueOf(source);
+    const shapeText = (s: number[]) => (s.length === 1 ? `(${s[0]},)` : `(${s.join(', ')})`);
+    if (targetValue.rank < 2) throw valueError(`Shape ${shapeText(targetValue.shape)} must have rank at least 2`);
+    if (sourceValue.rank < 2) throw valueError(`Shape ${shapeText(sourceValue.shape)} must have rank at least 2`);
+    if (targetValue.shape[0] !== sourceValue.shape[0]) {
+      throw valueError(`Need first dimension of target shape (${shapeText(targetValue.shape)}) and source shape (${shapeText(sourceValue.shape)}) to match.`);
+    }
+    if (options.experimentalUsePfor === false && !this.persistent) {
+      throw runtimeError('GradientTape must be created with persistent=True to compute the batch_jacobian with eager execution enabled and  with experimental_use_pfor set to False.');
+    }
+    const state = this.beginGradientCall();
+    const call = this.openCallRecord('batch_jacobian', [target], [source], options);
+    try {
+      const batch = targetValue.shape[0];
+      const perExample = targetValue.size / batch;
+      const rows = this.jacobianRows(state, target, targetValue, [source], perExample, call, (j) => {
+        const data = new Float64Array(targetValue.size);
+        for (let b = 0; b < batch; b++) data[b * perExample + j] = 1;
+        return this.engine.run1('Cast', [this.engine.constant('float64', targetValue.shape.slice(), data)], { dtype: targetValue.dtype });
+      });
+      // Unconnected batch_jacobian gives zeros, not None (kept for compatibility in TensorFlow).
+      const filled = rows.map((r) => r[0] ?? this.engine.run1('ZerosLike', [sourceValue]));
+      const outShape = [...targetValue.shape, ...sourceValue.shape.slice(1)];
+      const result =
+        filled.length === 0
+          ? this.zerosWithShape(sourceValue, outShape)
+          : this.engine.run1('Reshape', [this.engine.run1('Pack', filled, { axis: 1 })], { shape: outShape });
+      this.closeCallRecord(call, state, [target], [source], [result], [result], options);
+      return result;
+    } catch (err) {
+      this.failCallRecord(call, err);
+      throw err;
+    } finally {
+      this.endGradientCall();
+    }
+  }
+
+  private jacobianRows(
+    state: TapeState,
+    target: Differentiable,
+    targetValue: Tensor,
+    sources: Differentiable[],
+    count: number,
+    call: GradientCallRecord | null,
+    seed: (j: number) => Tensor,
+  ): (Tensor | null)[][] {
+    const rows: (Tensor | null)[][] = [];
+    for (let j = 0; j < count; j++) {
+      // Only the first row's backward steps go into the trace: the others repeat its shape.
+      rows.push(this.backward(state, [target], sources, [seed(j)], j === 0 ? call : null));
+    }
+    void targetValue;
+    return rows;
+  }
+
+  private valueOf(x: Differentiable): Tensor {
+    return x instanceof Variable ? x.value : x;
+  }
+
+  private idOf(x: Differentiable): number {
+    return x instanceof Variable ? x.handleId : x.id;
+  }
+
+  private zerosFor(x: Differentiable): Tensor {
+    return this.engine.run1('ZerosLike', [this.valueOf(x)]);
+  }
+
+  private zerosWithShape(like: Tensor, shape: number[]): Tensor {
+    return this.engine.run1('Fill', [this.engine.scalar(0, like.dtype)], { shape });
+  }
+
+  /**
+   * imperative_grad: seeds each target with ones (or its output gradient), walks the recorded ops
+   * that lie between targets and sources in reverse recording order (a valid reverse topological
+   * order), and sums what reaches each source. Gradient functions run through Engine.run, so any
+   * tape still recording records them (higher-order gradients).
+   */
+  private backward(
+    state: TapeState,
+    targets: Differentiable[],
+    sources: Differentiable[],
+    outputGradients: (Tensor | null)[] | undefined,
+    call: GradientCallRecord | null,
+  ): (Tensor | null)[] {
+    const engine = this.engine;
+    const sourceIds = sources.map((s) => this.idOf(s));
+    const targetIds = targets.map((t) => this.idOf(t));
+
+    // Ops reachable backwards from the targets.
+    const reachable = new Set<TapeOp>();
+    const stack: number[] = targetIds.slice();
+    while (stack.length > 0) {
+      const op = state.producer.get(stack.pop() as number);
+      if (!op || reachable.has(op)) continue;
+      reachable.add(op);
+      for (const id of op.inputIds) stack.push(id);
+    }
+    // Of those, the ones that depend on a source (in recording order).
+    const ordered = [...reachable].sort((a, b) => a.order - b.order);
+    const dependent = new Set<number>(sourceIds);
+    const needed: TapeOp[] = [];
+    for (const op of ordered) {
+      if (op.inputIds.some((id) => dependent.has(id))) {
+        needed.push(op);
+        for (const out of op.outputs) dependent.add(out.id);
+      }
+    }
+
+    const grads = new Map<number, Tensor[]>();
+    const add = (id: number, g: Tensor): void => {
+      const list = grads.get(id);
+      if (list) list.push(g);
+      else grads.set(id, [g]);
+    };
+    const previousCall = engine.currentGradientCall;
+    if (call) engine.currentGradientCall = call.id;
+    try {
+      targets.forEach((t, i) => {
+        const value = this.valueOf(t);
+        if (!isFloat(value.dtype)) return; // non-float targets contribute nothing
+        if (!dependent.has(targetIds[i])) return;
+        const given = outputGradients?.[i];
+        add(targetIds[i], given ?? engine.run1('OnesLike', [value]));
+      });
+      for (let k = needed.length - 1; k >= 0; k--) {
+        const op = needed[k];
+        const incoming = op.outputs.map((o) => this.sum(grads.get(o.id)));
+        if (incoming.every((g) => g === null)) continue;
+        const firstOp = engine.lastOpId + 1;
+        const sent = this.runGradFn(op, incoming, op.inputIds.map((id, i) => dependent.has(id) && isFloat(op.inputs[i].dtype)));
+        const step: BackwardStep | null = call ? { op: op.opId, upstream: incoming.map((g) => (g ? g.id : null)), sent: [], gradientOps: [] } : null;
+        for (let i = 0; i < op.inputIds.length; i++) {
+          const g = sent[i] ?? null;
+          const id = op.inputIds[i];
+          if (g && dependent.has(id) && isFloat(op.inputs[i].dtype)) {
+            add(id, g);
+            step?.sent.push(g.id);
+          } else step?.sent.push(null);
+        }
+        if (step && call) {
+          for (let id = firstOp; id <= engine.lastOpId; id++) step.gradientOps.push(id);
+          call.steps.push(step);
+        }
+      }
+      return sources.map((s, i) => (isFloat(this.valueOf(s).dtype) ? this.sum(grads.get(sourceIds[i])) : null));
+    } finally {
+      engine.currentGradientCall = previousCall;
+    }
+  }
+
+  private runGradFn(op: TapeOp, incoming: (Tensor | null)[], needed: boolean[]): (Tensor | null)[] {
+    const def: OpDef = op.def;
+    if (def.noGradient === 'missing') throw new TFError('LookupError', `gradient registry has no entry for: ${def.type}`);
+    if (def.noGradient || !def.grad) return op.inputs.map(() => null);
+    const upstream = incoming.map((g, i) => g ?? this.engine.run1('ZerosLike', [op.outputs[i]]));
+    const previousLoc = this.engine.location;
+    if (op.loc) this.engine.location = op.loc;
+    try {
+      const sent = def.grad({ upstream, inputs: op.inputs, outputs: op.outputs, attrs: op.attrs, needed });
+      if (sent.length !== op.inputs.length) {
+        throw valueError(`The gradient function of ${def.type} returned ${sent.length} gradients for ${op.inputs.length} inputs.`);
+      }
+      return sent;
+    } finally {
+      this.engine.location = previousLoc;
+    }
+  }
+
+  private sum(list: Tensor[] | undefined): Tensor | null {
+    if (!list || list.length === 0) return null;
+    if (list.length === 1) return list[0];
+    return this.engine.run1('AddN', list);
+  }
+
+  // ---- trace --------------------------------------------------------------------------------
+
+  private openCallRecord(kind: GradientCallRecord['kind'], targets: Differentiable[], sources: Differentiable[], options: GradientOptions): GradientCallRecord | null {
+    const recorder = this.engine.recorder;
+    if (!recorder) return null;
+    const targetIds = targets.map((t) => {
+      const value = this.valueOf(t);
+      recorder.addTensor(value, 'constant');
+      return value.id;
+    });
+    const rec: GradientCallRecord = {
+      id: recorder.gradientCallCount + 1,
+      tape: this.id,
+      kind,
+      targets: targetIds,
+      unconnectedGradients: options.unconnectedGradients ?? 'none',
+      sources: [],
+      steps: [],
+      recordedOn: this.engine.tapeStack.map((t) => t.id),
+      seqStart: recorder.nextSeq(),
+      seqEnd: 0,
+    };
+    if (targets.some((t) => t instanceof Variable)) rec.targetVariables = targets.map((t) => (t instanceof Variable ? t.id : null));
+    if (options.outputGradients) rec.outputGradients = options.outputGradients.map((g) => (g ? g.id : null));
+    const where = options.loc ?? this.engine.location;
+    if (where) rec.loc = where;
+    if (options.structure) rec.structure = options.structure;
+    recorder.addGradientCall(rec);
+    void sources;
+    return rec;
+  }
+
+  private closeCallRecord(
+    call: GradientCallRecord | null,
+    state: TapeState,
+    targets: Differentiable[],
+    sources: Differentiable[],
+    raw: (Tensor | null)[],
+    returned: (Tensor | null)[],
+    options: GradientOptions,
+  ): void {
+    const recorder = this.engine.recorder;
+    if (!call || !recorder) return;
+    const targetIds = targets.map((t) => this.idOf(t));
+    call.sources = sources.map((s, i) => {
+      const result: SourceResult = { index: i, gradient: returned[i] ? (returned[i] as Tensor).id : null };
+      if (s instanceof Variable) result.variable = s.id;
+      else result.tensor = s.id;
+      const label = options.sourceLabels?.[i];
+      if (label) result.label = label;
+      const g = returned[i];
+      if (g) recorder.addTensor(g, 'tensor', { gradientCall: call.id });
+      if (g && g.fromIndexedSlices) result.indexedSlices = true;
+      if (raw[i] === null) result.noneReason = this.explainNone(state, s, i, targetIds, options);
+      return result;
+    });
+    call.seqEnd = recorder.nextSeq();
+  }
+
+  private failCallRecord(call: GradientCallRecord | null, err: unknown): void {
+    if (!call) return;
+    const e = err instanceof TFError ? { type: err.pythonType, message: err.message } : { type: 'Error', message: String(err) };
+    call.error = e;
+    call.seqEnd = this.engine.recorder?.nextSeq() ?? 0;
+  }
+
+  private explainNone(state: TapeState, source: Differentiable, index: number, targetIds: number[], options: GradientOptions): NoneReason {
+    const recorder = this.engine.recorder;
+    const value = this.valueOf(source);
+    const label =
+      options.sourceLabels?.[index] ??
+      (source instanceof Variable ? source.name.replace(/:0$/, '') : source.name ?? `source #${index + 1}`);
+    if (!isFloat(value.dtype)) {
+      const code = value.dtype === 'string' ? 'string-dtype' : value.dtype === 'bool' ? 'bool-dtype' : 'integer-dtype';
+      return {
+        code,
+        message: `${label} has dtype ${value.dtype}; only floating-point tensors have gradients`,
+        fix: `make it a float: tf.cast(${label}, tf.float32), or create it with a float value (e.g. 10.0, not 10)`,
+      };
+    }
+    if (source instanceof Variable) {
+      if (!state.known.has(source.handleId)) {
+        if (!source.trainable) {
+          return {
+            code: 'not-trainable',
+            message: `${label} is a tf.Variable with trainable=False, so the tape does not watch it automatically`,
+            fix: `call tape.watch(${label}) inside the tape, or create it with trainable=True`,
+          };
+        }
+        if (!this.watchAccessedVariables) {
+          return {
+            code: 'watch-accessed-variables-false',
+            message: `the tape was created with watch_accessed_variables=False and ${label} was never passed to tape.watch()`,
+            fix: `call tape.watch(${label}) inside the tape`,
+          };
+        }
+        if (recorder?.variableReadWhileStopped(source.id, this.id)) {
+          return {
+            code: 'recording-stopped',
+            message: `${label} was only read inside tape.stop_recording(), so the tape never watched it`,
+            fix: 'use it outside the stop_recording() block',
+          };
+        }
+        return {
+          code: 'not-accessed',
+          message: `${label} was never read while the tape was recording, so the tape never saw it`,
+          fix: `use ${label} inside the \`with tf.GradientTape()\` block`,
+        };
+      }
+    } else if (!state.known.has(source.id)) {
+      const fromVariable = recorder?.variableBehind(source.id);
+      if (fromVariable !== undefined) {
+        return {
+          code: 'tensor-not-variable',
+          message: `${label} is a tf.Tensor computed from the tf.Variable ${fromVariable}, not a tf.Variable itself: tensors are not watched automatically`,
+          fix: `call tape.watch(${label}), or keep ${label} a tf.Variable (use assign/assign_add instead of re-binding it)`,
+          tensor: source.id,
+        };
+      }
+      return {
+        code: 'not-watched',
+        message: `${label} is a tf.Tensor, not a tf.Variable: the tape does not watch tensors automatically`,
+        fix: `call tape.watch(${label}) inside the tape before using it`,
+        tensor: source.id,
+      };
+    }
+    const cut = recorder?.explainDisconnected(this.id, this.idOf(source), targetIds, state.startSeq);
+    if (cut) return { ...cut, message: `${label}: ${cut.message}` };
+    return {
+      code: 'not-connected',
+      message: `${label} is watched, but no recorded operation connects it to the target`,
+      fix: `check that the target is computed from ${label} inside the tape`,
+    };
+  }
+}
+
