@@ -4,9 +4,13 @@ import { build, context } from 'esbuild';
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { copyPyodide, pythonSourcesPlugin } from './runtime-build.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const watch = process.argv.includes('--watch');
+// `--only=cli,worker` builds just the bundles whose output is named so (dist/<name>.js).
+const onlyArg = process.argv.find((arg) => arg.startsWith('--only='));
+const only = onlyArg ? new Set(onlyArg.slice('--only='.length).split(',')) : undefined;
 
 /** One row per bundle: entry (relative to the repo), output, and the platform it runs on. */
 const bundles = [
@@ -27,6 +31,7 @@ mkdirSync(join(root, 'dist'), { recursive: true });
 const jobs = [];
 for (const b of bundles) {
   if (!existsSync(join(root, b.entry))) continue;
+  if (only && !only.has(b.out.replace(/^dist\/|\.js$/g, ''))) continue;
   const options = {
     entryPoints: [join(root, b.entry)],
     outfile: join(root, b.out),
@@ -38,8 +43,12 @@ for (const b of bundles) {
     external: b.external ?? [],
     logLevel: 'warning',
     legalComments: 'none',
+    // The runtime worker embeds src/runtime/python/**/*.py through this virtual module.
+    plugins: b.platform === 'node' ? [pythonSourcesPlugin(root)] : [],
   };
   jobs.push(watch ? context(options).then((c) => c.watch()) : build(options));
 }
+// The worker loads Pyodide from dist/pyodide/ (a packaged extension has no node_modules).
+if (!only || only.has('worker')) copyPyodide(root, join(root, 'dist'));
 await Promise.all(jobs);
 if (!watch) console.log(`built ${jobs.length} bundle(s) into dist/`);

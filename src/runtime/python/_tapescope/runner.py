@@ -1,0 +1,233 @@
+"""Runs the user's script or notebook cells in a fresh `__main__` (called by the worker).
+
+The interpreter stays warm between runs, but each run must look like a new process to the user's
+code: a new `__main__` namespace, and the user-facing packages (`tensorflow`, `numpy`, `keras`,
+`matplotlib`, and everything else we ship) re-imported, so per-process state such as Keras'
+layer-name counter (`dense`, `dense_1`) starts again. Results go back to JavaScript as JSON text.
+"""
+
+import ast
+import builtins
+import gc
+import io
+import json
+import linecache
+import sys
+import tokenize
+import traceback
+import types
+import warnings
+
+from _tapescope import display, locations
+
+# Where the worker writes our Python packages in Pyodide's file system.
+PACKAGE_ROOT = '/tapescope/python/'
+# Modules always re-imported at each run, even if one day they do not live under PACKAGE_ROOT.
+_PER_RUN_MODULES = ('tensorflow', 'numpy', 'keras', 'matplotlib', '_tapescope_engine')
+
+_initial_warning_filters = list(warnings.filters)
+_initial_recursion_limit = sys.getrecursionlimit()
+_initial_stdout = sys.stdout
+_initial_stderr = sys.stderr
+_main_globals = None
+
+
+def _is_per_run_module(name, module):
+    if name.split('.', 1)[0] in _PER_RUN_MODULES:
+        return True
+    if name == '_tapescope' or name.startswith('_tapescope.'):
+        return False  # this runner itself stays loaded
+    filename = getattr(module, '__file__', None) or ''
+    return filename.startswith(PACKAGE_ROOT)
+
+
+def _purge_per_run_modules():
+    for name, module in list(sys.modules.items()):
+        if _is_per_run_module(name, module):
+            del sys.modules[name]
+
+
+def _register_source(filename, source):
+    """Let linecache (tracebacks, inspect, warnings) see the source of a file that exists only here."""
+    lines = source.splitlines(True)
+    if lines and not lines[-1].endswith('\n'):
+        lines[-1] += '\n'
+    linecache.cache[filename] = (len(source), None, lines, filename)
+
+
+def _restore_warning_filters():
+    warnings.filters[:] = _initial_warning_filters
+    # The C accelerator caches the filter list; tell it the list changed (private, so optional).
+    for name in ('_filters_mutated', '_filters_mutated_lock_held'):
+        notify = getattr(warnings, name, None)
+        if notify is not None:
+            try:
+                notify()
+            except Exception:
+                pass
+            break
+
+
+def begin_run(program_file, user_files_json, sources_json):
+    """Start a run: fresh `__main__`, per-run modules dropped, user files registered."""
+    global _main_globals
+    sys.stdout, sys.stderr = _initial_stdout, _initial_stderr
+    _restore_warning_filters()
+    sys.setrecursionlimit(_initial_recursion_limit)
+    _purge_per_run_modules()
+    linecache.clearcache()
+    sources = json.loads(sources_json)
+    for filename, source in sources.items():
+        _register_source(filename, source)
+    locations.set_user_files(json.loads(user_files_json))
+    main = types.ModuleType('__main__')
+    main.__file__ = program_file
+    main.__builtins__ = builtins
+    sys.modules['__main__'] = main
+    sys.argv = [program_file]
+    _main_globals = main.__dict__
+    gc.collect()
+
+
+def end_run():
+    global _main_globals
+    _flush_streams()
+    _main_globals = None
+    sys.modules.pop('__main__', None)
+    locations.set_user_files(())
+    gc.collect()
+
+
+def _flush_streams():
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except Exception:
+            pass
+
+
+def run_script(source, filename):
+    """Execute a whole file as `__main__`. Returns JSON: {} or {"error": ...} / {"exitCode": n}."""
+    try:
+        code = compile(source, filename, 'exec', dont_inherit=True)
+        exec(code, _main_globals)
+        outcome = {}
+    except BaseException as exc:  # noqa: B036 - the user's program may raise anything
+        outcome = _outcome_of(exc)
+    _flush_streams()
+    return json.dumps(outcome)
+
+
+def _ends_with_semicolon(source):
+    """IPython hides a cell's value when the cell's last token is `;`."""
+    last = None
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(source).readline):
+            if token.type not in (tokenize.NEWLINE, tokenize.NL, tokenize.COMMENT, tokenize.ENDMARKER,
+                                  tokenize.INDENT, tokenize.DEDENT):
+                last = token
+    except (tokenize.TokenError, SyntaxError):
+        return False
+    return last is not None and last.type == tokenize.OP and last.string == ';'
+
+
+def run_cell(source, filename):
+    """Execute one notebook cell; a final expression is displayed as IPython would.
+
+    Returns JSON: {"display": text?} or {"error": ...}.
+    """
+    outcome = {}
+    try:
+        tree = ast.parse(source, filename, 'exec')
+        final_expression = None
+        if tree.body and isinstance(tree.body[-1], ast.Expr) and not _ends_with_semicolon(source):
+            final_expression = ast.Expression(tree.body.pop().value)
+        exec(compile(tree, filename, 'exec', dont_inherit=True), _main_globals)
+        if final_expression is not None:
+            value = eval(compile(final_expression, filename, 'eval', dont_inherit=True), _main_globals)
+            if value is not None:
+                _main_globals['_'] = value
+                _flush_streams()  # the cell's prints come before its displayed value
+                outcome['display'] = display.display_text(value)
+    except BaseException as exc:  # noqa: B036
+        outcome = _outcome_of(exc)
+    _flush_streams()
+    return json.dumps(outcome)
+
+
+def _outcome_of(exc):
+    if isinstance(exc, SystemExit):
+        code = exc.code
+        if code is None or code == 0 or code is False:
+            return {'exitCode': 0}
+        if isinstance(code, int):
+            return {'exitCode': code}
+        print(code, file=sys.stderr)
+        return {'exitCode': 1}
+    return {'error': describe_exception(exc)}
+
+
+def _user_frames_only(tb_exception):
+    """Drop every frame that is not in a user file, through the whole cause/context chain."""
+    seen = set()
+    pending = [tb_exception]
+    while pending:
+        current = pending.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        current.stack = traceback.StackSummary.from_list(
+            [frame for frame in current.stack if locations.is_user_file(frame.filename)])
+        pending.append(current.__cause__)
+        pending.append(current.__context__)
+        pending.extend(getattr(current, 'exceptions', None) or ())
+
+
+def _innermost_user_location(exc):
+    if isinstance(exc, SyntaxError) and locations.is_user_file(exc.filename or ''):
+        loc = {'file': exc.filename, 'line': exc.lineno or 1}
+        if exc.offset:
+            loc['column'] = exc.offset
+        if getattr(exc, 'end_lineno', None):
+            loc['endLine'] = exc.end_lineno
+        if getattr(exc, 'end_offset', None):
+            loc['endColumn'] = exc.end_offset
+        return loc
+    innermost = None
+    tb = exc.__traceback__
+    while tb is not None:
+        if locations.is_user_file(tb.tb_frame.f_code.co_filename):
+            innermost = tb
+        tb = tb.tb_next
+    if innermost is None:
+        return None
+    loc = locations.frame_location(innermost.tb_frame)
+    # The frame's current instruction is where the exception passed through; tb_lasti is exact.
+    positions = locations._positions(innermost.tb_frame.f_code)
+    index = innermost.tb_lasti // 2
+    if 0 <= index < len(positions) and positions[index][0] is not None:
+        line, end_line, col, end_col = positions[index]
+        loc['line'] = line
+        for key, value in (('endLine', end_line), ('column', col), ('endColumn', end_col)):
+            if value is not None:
+                loc[key] = value + (1 if key in ('column', 'endColumn') else 0)
+    else:
+        loc['line'] = innermost.tb_lineno
+    return loc
+
+
+def describe_exception(exc):
+    """{type, message, traceback, loc?}: the traceback shows only the user's frames."""
+    tb_exception = traceback.TracebackException.from_exception(exc)
+    _user_frames_only(tb_exception)
+    text = ''.join(tb_exception.format())
+    type_name = type(exc).__qualname__
+    if isinstance(exc, SyntaxError):
+        message = exc.msg or ''
+    else:
+        message = str(exc)
+    described = {'type': type_name, 'message': message, 'traceback': text}
+    loc = _innermost_user_location(exc)
+    if loc is not None:
+        described['loc'] = loc
+    return described

@@ -1,0 +1,231 @@
+/**
+ * The Python worker thread: loads Pyodide once, writes our Python packages into its file system,
+ * and runs the user's programs one at a time on request from the host (src/runtime/index.ts).
+ *
+ * Each run gets a fresh `__main__` and freshly imported user-facing packages (see
+ * python/_tapescope/runner.py) and a fresh engine binding, while the interpreter stays loaded.
+ * The host interrupts a run by storing 2 into the shared interrupt buffer (Python then raises
+ * KeyboardInterrupt) and kills the whole thread if that does not end the run.
+ */
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { parentPort, workerData } from 'node:worker_threads';
+import type { PyodideAPI } from 'pyodide';
+import { pythonSources } from 'tapescope:python-sources';
+import { ENGINE_MODULE_NAME, createEngineBinding } from './engine-binding';
+import type {
+  HostToWorker,
+  PythonError,
+  WorkerCellOutcome,
+  WorkerProgram,
+  WorkerRunOptions,
+  WorkerRunOutcome,
+  WorkerStartData,
+  WorkerToHost,
+} from './protocol';
+import { findPyodideDir } from './pyodide-files';
+
+/** Where our packages live inside Pyodide's (in-memory) file system; runner.py agrees. */
+const PACKAGE_ROOT = '/tapescope/python';
+
+if (!parentPort) throw new Error('src/runtime/worker.ts must run as a worker thread');
+const port = parentPort;
+const startData = workerData as WorkerStartData;
+const interruptFlag = new Int32Array(startData.interruptBuffer);
+
+function post(message: WorkerToHost): void {
+  port.postMessage(message);
+}
+
+/** Python's stdout/stderr are line-buffered: each write is normally a whole line, sent at once. */
+class StreamForwarder {
+  private readonly decoder = new TextDecoder('utf-8');
+  private pending = '';
+  runId = 0;
+  cell: number | undefined;
+
+  constructor(private readonly stream: 'stdout' | 'stderr') {}
+
+  write(bytes: Uint8Array): number {
+    this.pending += this.decoder.decode(bytes, { stream: true });
+    if (this.pending.includes('\n') || this.pending.length >= 8192) this.flush();
+    return bytes.length;
+  }
+
+  /** Writes text as if the program had printed it (notes about skipped magics, displayed values). */
+  emit(text: string, display?: boolean): void {
+    this.flush();
+    this.pending = text;
+    this.flush(display);
+  }
+
+  flush(display?: boolean): void {
+    if (this.pending === '') return;
+    const message: Extract<WorkerToHost, { type: 'output' }> = { type: 'output', runId: this.runId, stream: this.stream, text: this.pending, cell: this.cell };
+    if (display) message.display = true;
+    post(message);
+    this.pending = '';
+  }
+}
+
+const stdout = new StreamForwarder('stdout');
+const stderr = new StreamForwarder('stderr');
+
+interface Runner {
+  begin_run(programFile: string, userFilesJson: string, sourcesJson: string): void;
+  end_run(): void;
+  run_script(source: string, filename: string): string;
+  run_cell(source: string, filename: string): string;
+}
+
+interface LoadedPython {
+  pyodide: PyodideAPI;
+  runner: Runner;
+}
+
+async function loadPython(): Promise<LoadedPython> {
+  const started = performance.now();
+  post({ type: 'progress', message: 'Starting Python (first run only)...' });
+  const pyodideDir = findPyodideDir(__dirname, startData.pyodideDir);
+  if (!pyodideDir) {
+    throw new Error(`Pyodide was not found next to ${__dirname} (expected a pyodide/ folder; run npm run build)`);
+  }
+  // A runtime require of the file on disk: Pyodide must stay outside the bundle (it loads its
+  // .mjs and .wasm relative to indexURL).
+  const nodeRequire = createRequire(__filename);
+  const { loadPyodide } = nodeRequire(join(pyodideDir, 'pyodide.js')) as typeof import('pyodide');
+  const pyodide = await loadPyodide({ indexURL: pyodideDir, packages: [] });
+  pyodide.setStdout({ write: (bytes: Uint8Array) => stdout.write(bytes) });
+  pyodide.setStderr({ write: (bytes: Uint8Array) => stderr.write(bytes) });
+  // No terminal: input() sees end of file instead of blocking the worker.
+  pyodide.setStdin({ stdin: () => null });
+  pyodide.setInterruptBuffer(interruptFlag);
+
+  for (const [relativePath, text] of Object.entries(pythonSources)) {
+    const target = `${PACKAGE_ROOT}/${relativePath}`;
+    pyodide.FS.mkdirTree(target.slice(0, target.lastIndexOf('/')));
+    pyodide.FS.writeFile(target, text);
+  }
+  // A do-nothing JS function, so scripts/bench-runtime.mjs can measure the bare Python→JS call cost.
+  pyodide.registerJsModule('_tapescope_probe', { noop: () => 0 });
+  pyodide.runPython(`import sys\nsys.path.insert(0, ${JSON.stringify(PACKAGE_ROOT)})\nsys.dont_write_bytecode = False`);
+  const runner = pyodide.pyimport('_tapescope.runner') as unknown as Runner;
+  post({ type: 'ready', coldStartMs: Math.round(performance.now() - started) });
+  return { pyodide, runner };
+}
+
+const loading: Promise<LoadedPython> = loadPython();
+loading.catch((error: unknown) => {
+  post({ type: 'load-failed', message: error instanceof Error ? error.message : String(error) });
+});
+
+type ParsedOutcome = { display?: string; error?: PythonError; exitCode?: number };
+
+function userFiles(program: WorkerProgram): { files: string[]; sources: Record<string, string> } {
+  if (program.kind === 'script') return { files: [program.file], sources: { [program.file]: program.source } };
+  const sources: Record<string, string> = {};
+  for (const cell of program.cells) sources[cell.filename] = cell.source;
+  return { files: Object.keys(sources), sources };
+}
+
+function pythonErrorType(error: unknown): string | undefined {
+  if (error && typeof error === 'object' && 'type' in error && typeof error.type === 'string') return error.type;
+  return undefined;
+}
+
+async function run(runId: number, program: WorkerProgram, options: WorkerRunOptions): Promise<WorkerRunOutcome> {
+  const { pyodide, runner } = await loading;
+  for (const forwarder of [stdout, stderr]) {
+    forwarder.runId = runId;
+    forwarder.cell = undefined;
+  }
+  // An interrupt meant for the previous run (arriving just as it ended) must not hit this one.
+  Atomics.store(interruptFlag, 0, 0);
+  const engine = createEngineBinding({
+    programFile: program.file,
+    trace: options.trace,
+    snapshotLimit: options.snapshotLimit,
+    maxTensorElements: options.maxTensorElements,
+  });
+  pyodide.registerJsModule(ENGINE_MODULE_NAME, engine.module);
+  const { files, sources } = userFiles(program);
+  const outcome: WorkerRunOutcome = { status: 'ok' };
+  post({ type: 'started', runId });
+  try {
+    runner.begin_run(program.file, JSON.stringify(files), JSON.stringify(sources));
+    if (program.kind === 'script') {
+      applyOutcome(outcome, JSON.parse(runner.run_script(program.source, program.file)) as ParsedOutcome);
+    } else {
+      outcome.cells = [];
+      for (const cell of program.cells) {
+        stdout.cell = stderr.cell = cell.index;
+        for (const note of cell.notes) stderr.emit(`${note}\n`);
+        const parsed = JSON.parse(runner.run_cell(cell.source, cell.filename)) as ParsedOutcome;
+        stdout.flush();
+        stderr.flush();
+        const cellOutcome: WorkerCellOutcome = { index: cell.index };
+        if (parsed.display !== undefined) {
+          cellOutcome.display = parsed.display;
+          stdout.emit(`${parsed.display}\n`, true);
+        }
+        if (parsed.error) cellOutcome.error = parsed.error;
+        outcome.cells.push(cellOutcome);
+        post({ type: 'cell-done', runId, cell: cellOutcome });
+        applyOutcome(outcome, parsed);
+        if (outcome.status !== 'ok' || outcome.exitCode !== undefined) break;
+      }
+    }
+  } catch (error) {
+    // Our own runner failed: a KeyboardInterrupt that landed outside the user's code, or a
+    // JavaScript-level failure (then the interpreter may be damaged and is replaced).
+    const type = pythonErrorType(error);
+    const message = error instanceof Error ? error.message : String(error);
+    outcome.status = type === 'KeyboardInterrupt' ? 'interrupted' : 'error';
+    outcome.error = { type: type ?? 'InternalError', message, traceback: type ? '' : message };
+    if (!type) outcome.workerUnusable = true;
+  } finally {
+    stdout.flush();
+    stderr.flush();
+    try {
+      runner.end_run();
+    } catch {
+      outcome.workerUnusable = true;
+    }
+  }
+  try {
+    outcome.trace = engine.finish();
+  } catch (error) {
+    stderr.cell = undefined;
+    stderr.emit(`tapescope: the trace could not be collected: ${error instanceof Error ? error.message : String(error)}\n`);
+  }
+  return outcome;
+}
+
+function applyOutcome(outcome: WorkerRunOutcome, parsed: ParsedOutcome): void {
+  if (parsed.exitCode !== undefined) {
+    outcome.exitCode = parsed.exitCode;
+    if (parsed.exitCode !== 0) outcome.status = 'error';
+  }
+  if (parsed.error) {
+    outcome.error = parsed.error;
+    outcome.status = parsed.error.type === 'KeyboardInterrupt' ? 'interrupted' : 'error';
+  }
+}
+
+// Runs are strictly sequential: the host sends the next one only after `done`.
+port.on('message', (message: HostToWorker) => {
+  if (message.type !== 'run') return;
+  run(message.runId, message.program, message.options).then(
+    (outcome) => post({ type: 'done', runId: message.runId, outcome }),
+    (error: unknown) =>
+      post({
+        type: 'done',
+        runId: message.runId,
+        outcome: {
+          status: 'error',
+          error: { type: 'InternalError', message: error instanceof Error ? error.message : String(error), traceback: '' },
+          workerUnusable: true,
+        },
+      }),
+  );
+});
