@@ -1,0 +1,59 @@
+/**
+ * The HTML of the Tapescope webview panel. Pure so its Content Security Policy is unit-tested:
+ * no remote content, scripts only by nonce, the layout worker only from a blob the view makes
+ * (it fetches the worker bundle from the extension's own dist folder), styles from the extension
+ * (plus inline style attributes, which d3 sets on SVG elements).
+ */
+import { randomBytes } from 'node:crypto';
+
+export interface PanelHtmlInput {
+  /** `webview.cspSource`: the origin VS Code serves local resources from. */
+  cspSource: string;
+  /** Webview URIs (as strings) of the view bundle and its layout worker. */
+  scriptUri: string;
+  workerUri: string;
+  nonce?: string;
+  /** Shown until the view script has started (and if it never does). */
+  title?: string;
+}
+
+export function makeNonce(): string {
+  return randomBytes(18).toString('base64').replace(/[^A-Za-z0-9]/g, '');
+}
+
+function escapeAttribute(value: string): string {
+  return value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+export function contentSecurityPolicy(cspSource: string, nonce: string): string {
+  return [
+    "default-src 'none'",
+    `img-src ${cspSource} data: blob:`,
+    `style-src ${cspSource} 'unsafe-inline'`,
+    `font-src ${cspSource}`,
+    `script-src 'nonce-${nonce}'`,
+    'worker-src blob:',
+    `connect-src ${cspSource}`,
+  ].join('; ');
+}
+
+export function renderPanelHtml(input: PanelHtmlInput): string {
+  const nonce = input.nonce ?? makeNonce();
+  // The view reads its configuration from this inert JSON block (type application/json is never
+  // executed, so it needs no nonce) and from the body's data attributes.
+  const config = JSON.stringify({ host: 'vscode', workerUrl: input.workerUri }).replace(/</g, '\\u003c');
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${escapeAttribute(contentSecurityPolicy(input.cspSource, nonce))}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<title>${escapeAttribute(input.title ?? 'Tapescope')}</title>
+</head>
+<body data-host="vscode" data-worker-url="${escapeAttribute(input.workerUri)}">
+<script type="application/json" id="tapescope-config">${config}</script>
+<div id="app" class="tapescope-app"><p class="tapescope-loading">Tapescope: loading the tape view…</p></div>
+<script nonce="${nonce}" src="${escapeAttribute(input.scriptUri)}"></script>
+</body>
+</html>`;
+}
