@@ -17,6 +17,7 @@ import {
   formatVariableRepr,
   roundToFloat16,
 } from '../src/engine/format';
+import { type DigitRequest, type FloatWidth, decimalDigits, decimalDigitsExact } from '../src/engine/format/dragon4';
 import fixture from './fixtures/numpy-format.json';
 
 interface FixtureCase {
@@ -211,6 +212,14 @@ function shorterRoundTrips(text: string, value: number, round: (x: number) => nu
   return false;
 }
 
+/** The float16 value with the given bit pattern (finite patterns only). */
+function halfFromBits(bits: number): number {
+  const exponentField = (bits >> 10) & 0x1f;
+  const magnitude =
+    exponentField === 0 ? (bits & 0x3ff) * 2 ** -24 : (1 + (bits & 0x3ff) / 1024) * 2 ** (exponentField - 15);
+  return bits & 0x8000 ? -magnitude : magnitude;
+}
+
 describe('properties', () => {
   it('float32 scalars print the shortest decimal that round-trips in float32', () => {
     fc.assert(
@@ -227,9 +236,7 @@ describe('properties', () => {
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 0xfbff }), (bits) => {
         if ((bits & 0x7c00) === 0x7c00) return; // inf/nan patterns
-        const magnitude =
-          (bits & 0x7c00) === 0 ? (bits & 0x3ff) * 2 ** -24 : (1 + (bits & 0x3ff) / 1024) * 2 ** (((bits >> 10) & 0x1f) - 15);
-        const x = bits & 0x8000 ? -magnitude : magnitude;
+        const x = halfFromBits(bits);
         const text = formatNumpyStr('float16', [], new Float32Array([x]));
         expect(Object.is(roundToFloat16(Number(text)), x)).toBe(true);
         expect(shorterRoundTrips(text, x, roundToFloat16)).toBe(false);
@@ -246,6 +253,27 @@ describe('properties', () => {
         expect(digitsOf(text)).toEqual(digitsOf(x.toExponential()));
       }),
       { numRuns: 2000 },
+    );
+  });
+
+  it('the fast digit paths (doubles, JS shortest) agree with the exact BigInt Dragon4', () => {
+    const request = fc.record<DigitRequest>({
+      unique: fc.boolean(),
+      cutoffMode: fc.constantFrom('total', 'fraction'),
+      maxDigits: fc.integer({ min: -1, max: 12 }),
+      minDigits: fc.integer({ min: -1, max: 12 }),
+    });
+    const widthAndValue = fc.oneof(
+      fc.float({ noNaN: true, noDefaultInfinity: true }).map((v) => ['float32', v] as const),
+      fc.integer({ min: 0, max: 0x7bff }).map((bits) => ['float16', halfFromBits(bits)] as const),
+      fc.double({ noNaN: true, noDefaultInfinity: true }).map((v) => ['float64', v] as const),
+    );
+    fc.assert(
+      fc.property(widthAndValue, request, ([width, value], req) => {
+        if (req.cutoffMode === 'total' && req.maxDigits === 0) return; // numpy never asks for 0 total digits
+        expect(decimalDigits(value, width as FloatWidth, req)).toEqual(decimalDigitsExact(value, width as FloatWidth, req));
+      }),
+      { numRuns: 3000 },
     );
   });
 

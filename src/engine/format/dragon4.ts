@@ -36,7 +36,8 @@ const LAYOUTS: Record<FloatWidth, BinaryLayout> = {
 
 /** A finite non-negative value as significand * 2^exponent in its own format, plus its neighbour gaps. */
 interface BinaryValue {
-  readonly significand: bigint;
+  /** An integer below 2^53, so exact in a double. */
+  readonly significand: number;
   readonly exponent: number;
   /** True at a power of two (not the smallest normal): the gap below is half the gap above. */
   readonly unequalGaps: boolean;
@@ -44,8 +45,12 @@ interface BinaryValue {
 
 const float64Scratch = new DataView(new ArrayBuffer(8));
 
-function bitLength(value: bigint): number {
-  return value === 0n ? 0 : value.toString(2).length;
+/** Number of bits of a positive integer below 2^53 (exact, unlike a bare Math.log2). */
+function bitLength(value: number): number {
+  let bits = Math.floor(Math.log2(value)) + 1;
+  if (2 ** (bits - 1) > value) bits -= 1;
+  if (2 ** bits <= value) bits += 1;
+  return bits;
 }
 
 /** Splits |value| exactly into significand and exponent in the given binary format. */
@@ -55,18 +60,16 @@ function decompose(value: number, width: FloatWidth): BinaryValue {
   const high = float64Scratch.getUint32(0);
   const low = float64Scratch.getUint32(4);
   const biasedExponent = (high >>> 20) & 0x7ff;
-  const fraction = (BigInt(high & 0xfffff) << 32n) | BigInt(low);
-  // The double as M * 2^E with M an integer.
-  const doubleSignificand = biasedExponent === 0 ? fraction : fraction | (1n << 52n);
+  const fraction = (high & 0xfffff) * 2 ** 32 + low;
+  // The double as M * 2^E with M an integer below 2^53.
+  const doubleSignificand = biasedExponent === 0 ? fraction : fraction + 2 ** 52;
   const doubleExponent = biasedExponent === 0 ? -1074 : biasedExponent - 1075;
-  if (doubleSignificand === 0n) return { significand: 0n, exponent: 0, unequalGaps: false };
+  if (doubleSignificand === 0) return { significand: 0, exponent: 0, unequalGaps: false };
   const floorLog2 = bitLength(doubleSignificand) - 1 + doubleExponent;
   const exponent = Math.max(floorLog2 - (layout.precisionBits - 1), layout.minQuantumExponent);
-  const shift = doubleExponent - exponent;
-  // The value is representable in `width` (callers round first), so a right shift drops only zero bits.
-  const significand = shift >= 0 ? doubleSignificand << BigInt(shift) : doubleSignificand >> BigInt(-shift);
-  const unequalGaps =
-    significand === 1n << BigInt(layout.precisionBits - 1) && exponent > layout.minQuantumExponent;
+  // The value is representable in `width` (callers round first), so scaling by 2^shift is exact.
+  const significand = doubleSignificand * 2 ** (doubleExponent - exponent);
+  const unequalGaps = significand === 2 ** (layout.precisionBits - 1) && exponent > layout.minQuantumExponent;
   return { significand, exponent, unequalGaps };
 }
 
@@ -92,13 +95,145 @@ export interface DecimalDigits {
   readonly exponent: number;
 }
 
-/** Digits of |value| (finite) in the given binary format, per numpy's Dragon4 rules. */
-export function decimalDigits(value: number, width: FloatWidth, request: DigitRequest): DecimalDigits {
-  const { significand, exponent, unequalGaps } = decompose(value, width);
-  if (significand === 0n) return { digits: '0', exponent: 0 };
+/**
+ * The state the digit loop starts from, for first-digit decade k (10^(k-1) <= value < 10^k, or a larger k
+ * forced by a fractional cutoff): value / 10^(k-1) = scaled / scale, and marginLow / marginHigh are half
+ * the gaps to the neighbouring floats on the same scale.
+ */
+interface LoopLimits {
+  readonly k: number;
+  /** Power of ten of the last digit that may be printed. */
+  readonly lastAllowed: number;
+  /** Power of ten down to which digits must be printed even when already unique. */
+  readonly lastRequired: number;
+}
 
+function loopLimits(k: number, request: DigitRequest): LoopLimits {
+  let lastAllowed = k - 100000;
+  if (request.maxDigits >= 0) {
+    const wanted = request.cutoffMode === 'total' ? k - request.maxDigits : -request.maxDigits;
+    if (wanted > lastAllowed) lastAllowed = wanted;
+  }
+  let lastRequired = k;
+  if (request.minDigits >= 0) {
+    const wanted = request.cutoffMode === 'total' ? k - request.minDigits : -request.minDigits;
+    if (wanted < lastRequired) lastRequired = wanted;
+  }
+  return { k, lastAllowed, lastRequired };
+}
+
+/** With a fractional cutoff, numbers too small to reach it start at the cutoff instead (leading zeros). */
+function clampDecade(k: number, request: DigitRequest): number {
+  if (request.maxDigits >= 0 && request.cutoffMode === 'fraction' && k <= -request.maxDigits) {
+    return 1 - request.maxDigits;
+  }
+  return k;
+}
+
+/** Appends the final digit, rounded up or down, carrying through nines. */
+function finishDigits(out: number[], digit: number, roundDown: boolean, k: number): DecimalDigits {
+  let firstExponent = k - 1;
+  if (roundDown) {
+    out.push(digit);
+  } else if (digit < 9) {
+    out.push(digit + 1);
+  } else {
+    // Carry through trailing nines; all nines become a 1 one decade up.
+    while (out.length > 0 && out[out.length - 1] === 9) out.pop();
+    if (out.length === 0) {
+      out.push(1);
+      firstExponent += 1;
+    } else {
+      out[out.length - 1] += 1;
+    }
+  }
+  return { digits: out.join(''), exponent: firstExponent };
+}
+
+const SAFE_INTEGER_LIMIT = 2 ** 53;
+
+/**
+ * Dragon4 in plain doubles, used when every integer involved stays below 2^53 (so all arithmetic is
+ * exact): most float16 and float32 values. Returns null when it cannot guarantee that.
+ */
+function digitsWithDoubles(binary: BinaryValue, estimate: number, request: DigitRequest): DecimalDigits | null {
+  const extraBits = binary.unequalGaps ? 2 : 1;
+  const positiveExponent = binary.exponent > 0;
+  const baseScaled = binary.significand * 2 ** ((positiveExponent ? binary.exponent : 0) + extraBits);
+  const baseScale = 2 ** ((positiveExponent ? 0 : -binary.exponent) + extraBits);
+  const baseMargin = positiveExponent ? 2 ** binary.exponent : 1;
+  if (baseScaled >= SAFE_INTEGER_LIMIT || baseScale >= SAFE_INTEGER_LIMIT) return null;
+
+  // value / 10^k = scaled / scale, exactly, or null when out of range.
+  const scaleFor = (k: number): { scaled: number; scale: number; factor: number } | null => {
+    if (Math.abs(k) > 22) return null; // 10^k is exact in a double only up to 10^22
+    const scaled = k >= 0 ? baseScaled : baseScaled * 10 ** -k;
+    const scale = k >= 0 ? baseScale * 10 ** k : baseScale;
+    if (scaled * 10 >= SAFE_INTEGER_LIMIT || scale * 10 >= SAFE_INTEGER_LIMIT) return null;
+    return { scaled, scale, factor: k >= 0 ? 1 : 10 ** -k };
+  };
+  let k = estimate;
+  let state = scaleFor(k);
+  while (state !== null && state.scaled >= state.scale) state = scaleFor(++k);
+  while (state !== null && state.scaled * 10 < state.scale) state = scaleFor(--k);
+  if (state === null) return null;
+  const clamped = clampDecade(k, request);
+  if (clamped !== k) {
+    k = clamped;
+    state = scaleFor(k);
+    if (state === null) return null;
+  }
+
+  const { scale } = state;
+  // Margins past 4*scale make both "inside the interval" tests true for good; capping them keeps
+  // the arithmetic below 2^53 without changing any outcome.
+  const cap = 4 * scale;
+  let scaled = state.scaled * 10;
+  let marginLow = Math.min(baseMargin * state.factor * 10, cap);
+  let marginHigh = Math.min(marginLow * (binary.unequalGaps ? 2 : 1), cap);
+  const { lastAllowed, lastRequired } = loopLimits(k, request);
+  const isEven = binary.significand % 2 === 0;
+  const out: number[] = [];
+  let digitExponent = k;
+  let digit = 0;
+  let low = false;
+  let high = false;
+  for (;;) {
+    digitExponent -= 1;
+    digit = Math.floor(scaled / scale);
+    let remainder = scaled - digit * scale;
+    // The float quotient can be off by one next to an integer; the exact remainder fixes it.
+    if (remainder < 0) {
+      digit -= 1;
+      remainder += scale;
+    } else if (remainder >= scale) {
+      digit += 1;
+      remainder -= scale;
+    }
+    scaled = remainder;
+    if (request.unique) {
+      low = isEven ? scaled <= marginLow : scaled < marginLow;
+      const upper = scaled + marginHigh;
+      high = isEven ? upper >= scale : upper > scale;
+      if (((low || high) && digitExponent <= lastRequired) || digitExponent <= lastAllowed) break;
+    } else if (scaled === 0 || digitExponent <= lastAllowed) {
+      break;
+    }
+    out.push(digit);
+    scaled *= 10;
+    marginLow = Math.min(marginLow * 10, cap);
+    marginHigh = Math.min(marginHigh * 10, cap);
+  }
+  let roundDown = low;
+  if (low === high) roundDown = 2 * scaled < scale || (2 * scaled === scale && digit % 2 === 0);
+  return finishDigits(out, digit, roundDown, k);
+}
+
+/** Dragon4 on BigInt: exact for every finite double. */
+function digitsWithBigInts(binary: BinaryValue, estimate: number, request: DigitRequest): DecimalDigits {
+  const significand = BigInt(binary.significand);
+  const { exponent, unequalGaps } = binary;
   // value = scaled / scale; the margins are half the distance to the neighbouring floats, same scale.
-  const marginFactor = unequalGaps ? 2n : 1n;
   let scaled: bigint;
   let scale: bigint;
   let marginLow: bigint;
@@ -111,18 +246,15 @@ export function decimalDigits(value: number, width: FloatWidth, request: DigitRe
     scale = 1n << BigInt(-exponent + (unequalGaps ? 2 : 1));
     marginLow = 1n;
   }
-  let marginHigh = marginLow * marginFactor;
+  let marginHigh = unequalGaps ? marginLow * 2n : marginLow;
 
-  // k such that 10^(k-1) <= value < 10^k; the float estimate is fixed up exactly.
-  let k = Math.floor(Math.log10(Math.abs(value))) + 1;
+  // Fix up the estimated decade exactly.
+  let k = estimate;
   const below = (power: number): boolean =>
     power >= 0 ? scaled < scale * pow10(power) : scaled * pow10(-power) < scale;
   while (!below(k)) k += 1;
   while (below(k - 1)) k -= 1;
-  // With a fractional cutoff, numbers too small to reach it start at the cutoff instead (leading zeros).
-  if (request.maxDigits >= 0 && request.cutoffMode === 'fraction' && k <= -request.maxDigits) {
-    k = 1 - request.maxDigits;
-  }
+  k = clampDecade(k, request);
 
   if (k >= 0) {
     scale *= pow10(k);
@@ -137,19 +269,8 @@ export function decimalDigits(value: number, width: FloatWidth, request: DigitRe
   marginLow *= 10n;
   marginHigh *= 10n;
 
-  // Exponents (powers of ten) of the last digit allowed and of the last digit required.
-  let lastAllowed = k - 100000;
-  if (request.maxDigits >= 0) {
-    const wanted = request.cutoffMode === 'total' ? k - request.maxDigits : -request.maxDigits;
-    if (wanted > lastAllowed) lastAllowed = wanted;
-  }
-  let lastRequired = k;
-  if (request.minDigits >= 0) {
-    const wanted = request.cutoffMode === 'total' ? k - request.minDigits : -request.minDigits;
-    if (wanted < lastRequired) lastRequired = wanted;
-  }
-
-  const isEven = (significand & 1n) === 0n;
+  const { lastAllowed, lastRequired } = loopLimits(k, request);
+  const isEven = binary.significand % 2 === 0;
   const out: number[] = [];
   let digitExponent = k;
   let digit = 0;
@@ -178,24 +299,41 @@ export function decimalDigits(value: number, width: FloatWidth, request: DigitRe
   let roundDown = low;
   if (low === high) {
     const twice = scaled * 2n;
-    roundDown = twice < scale || (twice === scale && (digit & 1) === 0);
+    roundDown = twice < scale || (twice === scale && digit % 2 === 0);
   }
-  let firstExponent = k - 1;
-  if (roundDown) {
-    out.push(digit);
-  } else if (digit < 9) {
-    out.push(digit + 1);
-  } else {
-    // Carry through trailing nines; all nines become a 1 one decade up.
-    while (out.length > 0 && out[out.length - 1] === 9) out.pop();
-    if (out.length === 0) {
-      out.push(1);
-      firstExponent += 1;
-    } else {
-      out[out.length - 1] += 1;
-    }
+  return finishDigits(out, digit, roundDown, k);
+}
+
+/**
+ * Shortest round-trip digits of a double from JavaScript itself: ECMAScript's Number-to-string picks the
+ * fewest digits that round-trip, the closest such, ties to even, exactly what Dragon4's unique mode
+ * picks for float64 without cutoffs (test/format.test.ts checks the two agree).
+ */
+function shortestFloat64Digits(value: number): DecimalDigits {
+  const text = Math.abs(value).toExponential();
+  const e = text.indexOf('e');
+  return { digits: text.slice(0, e).replace('.', ''), exponent: Number(text.slice(e + 1)) };
+}
+
+/** Digits of |value| (finite) in the given binary format, per numpy's Dragon4 rules. */
+export function decimalDigits(value: number, width: FloatWidth, request: DigitRequest): DecimalDigits {
+  const binary = decompose(value, width);
+  if (binary.significand === 0) return { digits: '0', exponent: 0 };
+  if (width === 'float64' && request.unique && request.maxDigits < 0 && request.minDigits < 0) {
+    return shortestFloat64Digits(value);
   }
-  return { digits: out.join(''), exponent: firstExponent };
+  const estimate = Math.floor(Math.log10(Math.abs(value))) + 1;
+  return (
+    digitsWithDoubles(binary, estimate, request) ??
+    digitsWithBigInts(binary, estimate, request)
+  );
+}
+
+/** Exported for tests: the exact BigInt path alone, to cross-check the fast paths. */
+export function decimalDigitsExact(value: number, width: FloatWidth, request: DigitRequest): DecimalDigits {
+  const binary = decompose(value, width);
+  if (binary.significand === 0) return { digits: '0', exponent: 0 };
+  return digitsWithBigInts(binary, Math.floor(Math.log10(Math.abs(value))) + 1, request);
 }
 
 function isNegative(value: number): boolean {
