@@ -15,17 +15,19 @@ export const EXIT_USAGE = 2;
 export const EXIT_TIMEOUT = 124;
 export const EXIT_INTERRUPTED = 130;
 
-/** The package version, read at run time (bundling package.json would copy all of it into cli.js). */
+/** Our package.json's version, found by walking up from the bundle (bundling it would copy all of it). */
 function packageVersion(): string {
-  try {
-    const manifest: unknown = JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8'));
-    if (typeof manifest === 'object' && manifest !== null && 'version' in manifest && typeof manifest.version === 'string') {
-      return manifest.version;
+  for (let dir = __dirname; ; dir = dirname(dir)) {
+    try {
+      const manifest: unknown = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+      if (typeof manifest === 'object' && manifest !== null && 'name' in manifest && manifest.name === 'tapescope') {
+        return 'version' in manifest && typeof manifest.version === 'string' ? manifest.version : 'unknown';
+      }
+    } catch {
+      // no readable package.json here: keep looking upwards
     }
-  } catch {
-    // fall through
+    if (dirname(dir) === dir) return 'unknown';
   }
-  return 'unknown';
 }
 
 function usageError(message: string): number {
