@@ -182,7 +182,27 @@ export class Engine {
     return this.run(type, inputs, attrs, loc)[0];
   }
 
-  private record(def: OpDef, inputs: Tensor[], inputIds: number[], outputs: Tensor[], attrs: Attrs, loc: SourceLocation | undefined, variable?: Variable): void {
+  /**
+   * tf.custom_gradient: records `outputs` (as fresh identity tensors, which are returned) as one op
+   * whose gradient is `gradFn` instead of the ops that computed them. `inputs` may include
+   * variables used inside the function (their gradients come after the inputs' in gradFn's result).
+   */
+  recordCustomGradient(
+    name: string,
+    inputs: (Tensor | Variable)[],
+    outputs: Tensor[],
+    gradFn: (upstream: Tensor[]) => (Tensor | null)[],
+    loc?: SourceLocation,
+  ): Tensor[] {
+    const def: OpDef = { type: name, forward: (xs) => xs, grad: ({ upstream }) => gradFn(upstream) };
+    const ids = inputs.map((x) => (x instanceof Variable ? x.handleId : x.id));
+    const carriers = inputs.map((x) => (x instanceof Variable ? x.value : x));
+    const fresh = outputs.map((t) => new Tensor(t.dtype, t.shape.slice(), t.data));
+    this.record(def, carriers, ids, fresh, {}, loc ?? this.location, undefined, 'custom');
+    return fresh;
+  }
+
+  private record(def: OpDef, inputs: Tensor[], inputIds: number[], outputs: Tensor[], attrs: Attrs, loc: SourceLocation | undefined, variable?: Variable, gradientKind?: 'custom'): void {
     const opId = this.nextOpId++;
     this.lastOpId = opId;
     let recordedOn: number[] | undefined;
@@ -208,19 +228,28 @@ export class Engine {
       id: opId,
       type: def.type,
       attrs: traceAttrs(attrs),
-      inputs: variable ? [] : inputIds,
+      inputs: variable ? [] : gradientKind ? inputs.map((t) => t.id) : inputIds,
       outputs: outputs.map((t) => t.id),
       tapes: recordedOn ?? [],
     };
     if (variable) rec.variable = variable.id;
     if (loc) rec.loc = loc;
     if (this.currentGradientCall !== undefined) rec.gradientCall = this.currentGradientCall;
-    if (def.noGradient) rec.gradient = def.noGradient === 'stop' ? 'stop' : def.noGradient;
+    if (def.noGradient) rec.gradient = def.noGradient;
+    else if (gradientKind) rec.gradient = gradientKind;
     const scope = this.scope;
     if (scope) rec.scope = scope;
-    const stopped = this.stoppedTapesWatching(inputIds, inputs);
+    // A variable read inside stop_recording() would have been watched by the paused tape.
+    const stopped = variable ? this.pausedTapes() : this.stoppedTapesWatching(inputIds, inputs);
     if (stopped) rec.stoppedTapes = stopped;
     recorder.addOp(rec);
+  }
+
+  private pausedTapes(): number[] | undefined {
+    if (this.activeTapes.size === this.tapeStack.length) return undefined;
+    const out: number[] = [];
+    for (const tape of this.activeTapes) if (!tape.isRecording) out.push(tape.id);
+    return out.length > 0 ? out : undefined;
   }
 
   /** Tapes entered but paused in stop_recording() that would have recorded this op. */

@@ -585,7 +585,7 @@ export class GradientTape {
         tensor: source.id,
       };
     }
-    const cut = recorder?.explainDisconnected(this.id, this.idOf(source), targetIds, state.startSeq);
+    const cut = recorder?.explainDisconnected(this.id, this.idOf(source), targetIds, state.startSeq, source instanceof Variable ? source.id : undefined);
     if (cut) return { ...cut, message: `${label}: ${cut.message}` };
     return {
       code: 'not-connected',

@@ -193,12 +193,23 @@ export class TraceRecorder {
    * searches every op the program ran (recorded or not) for a path from the source to a target
    * and names the first thing on it that the tape could not differentiate.
    */
-  explainDisconnected(tapeId: number, sourceId: number, targetIds: readonly number[], afterSeq: number): NoneReason | null {
+  explainDisconnected(tapeId: number, sourceId: number, targetIds: readonly number[], afterSeq: number, variableId?: number): NoneReason | null {
     const targets = new Set(targetIds);
     interface Node { id: number; cut: NoneReason | null }
     const seen = new Map<number, NoneReason | null>();
     const queue: Node[] = [{ id: sourceId, cut: null }];
     seen.set(sourceId, null);
+    // A variable's path starts at the values read from it while the tape existed.
+    if (variableId !== undefined) {
+      for (const read of this.variableReads.get(variableId) ?? []) {
+        if (read.seq < afterSeq) continue;
+        const cut = read.tapes.includes(tapeId) ? null : this.classifyCut(tapeId, read, sourceId);
+        for (const out of read.outputs) {
+          seen.set(out, cut);
+          queue.push({ id: out, cut });
+        }
+      }
+    }
     let best: NoneReason | null = null;
     const enqueue = (id: number, cut: NoneReason | null): void => {
       if (seen.has(id) && (seen.get(id) !== null || cut === null)) return;
@@ -213,7 +224,7 @@ export class TraceRecorder {
       for (const { record: op } of this.consumers.get(node.id) ?? []) {
         if (op.seq < afterSeq && op.gradientCall === undefined) continue;
         let cut = node.cut;
-        if (!cut && !op.tapes.includes(tapeId)) cut = this.classifyCut(tapeId, op, node.id);
+        if (!cut && (!op.tapes.includes(tapeId) || op.gradient === 'stop' || op.gradient === 'nondifferentiable')) cut = this.classifyCut(tapeId, op, node.id);
         for (const out of op.outputs) enqueue(out, cut);
       }
       // Through a variable: an assign from this tensor, then a later read of the variable.
