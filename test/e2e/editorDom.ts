@@ -1,0 +1,88 @@
+/**
+ * Reading VS Code's editor DOM from a Playwright page: which line a lens sits above, which line
+ * carries Tapescope's highlight (its gutter arrow, `tapescope-step.svg`), and the inline hints
+ * (decoration `::after` content). VS Code renders the margin and the text in separate layers that
+ * share `top` offsets, which is how lines are matched up.
+ */
+import type { Locator, Page } from 'playwright-core';
+
+/** Top offset (px, in the editor's scrolled coordinates) of each rendered line number. */
+async function lineTops(page: Page): Promise<Record<string, number>> {
+  return page.evaluate(() => {
+    const tops: Record<string, number> = {};
+    const editor = document.querySelector('.editor-instance .monaco-editor') ?? document.querySelector('.monaco-editor');
+    if (!editor) return tops;
+    for (const row of editor.querySelectorAll<HTMLElement>('.margin-view-overlays > div')) {
+      const n = row.querySelector('.line-numbers')?.textContent?.trim();
+      if (n) tops[n] = row.getBoundingClientRect().top;
+    }
+    return tops;
+  });
+}
+
+/** The "Compute gradient"/"Record tape" lens link rendered right above `line` (1-based). */
+export async function lensAbove(page: Page, line: number, title: string): Promise<Locator | undefined> {
+  const tops = await lineTops(page);
+  const lineTop = tops[String(line)];
+  if (lineTop === undefined) return undefined;
+  const lenses = page.locator('.codelens-decoration a', { hasText: title });
+  const n = await lenses.count();
+  let best: { index: number; distance: number } | undefined;
+  for (let i = 0; i < n; i++) {
+    const box = await lenses.nth(i).boundingBox();
+    if (!box) continue;
+    const distance = lineTop - (box.y + box.height);
+    // The lens widget sits in the zone just above its line (within a line height or two).
+    if (distance >= -4 && distance < 40 && (!best || distance < best.distance)) best = { index: i, distance };
+  }
+  return best ? lenses.nth(best.index) : undefined;
+}
+
+/** 1-based line carrying Tapescope's gutter arrow in the visible editor, or undefined. */
+export async function highlightedLine(page: Page): Promise<number | undefined> {
+  return page.evaluate(() => {
+    for (const row of document.querySelectorAll<HTMLElement>('.margin-view-overlays > div')) {
+      for (const child of row.querySelectorAll<HTMLElement>('div')) {
+        if (getComputedStyle(child).backgroundImage.includes('tapescope-step')) {
+          const n = row.querySelector('.line-numbers')?.textContent?.trim();
+          return n ? Number(n) : undefined;
+        }
+      }
+    }
+    return undefined;
+  });
+}
+
+/** Inline hint texts (decoration `::after` content) per 1-based line. */
+export async function inlineHints(page: Page): Promise<Record<number, string>> {
+  return page.evaluate(() => {
+    const byTop = new Map<number, number>();
+    for (const row of document.querySelectorAll<HTMLElement>('.margin-view-overlays > div')) {
+      const n = row.querySelector('.line-numbers')?.textContent?.trim();
+      if (n) byTop.set(Math.round(row.getBoundingClientRect().top), Number(n));
+    }
+    const hints: Record<number, string> = {};
+    for (const viewLine of document.querySelectorAll<HTMLElement>('.view-lines .view-line')) {
+      const line = byTop.get(Math.round(viewLine.getBoundingClientRect().top));
+      if (line === undefined) continue;
+      for (const span of viewLine.querySelectorAll<HTMLElement>('span')) {
+        const content = getComputedStyle(span, '::after').content;
+        if (content && content !== 'none' && content !== 'normal' && content.length > 2) {
+          hints[line] = (hints[line] ?? '') + JSON.parse(content);
+        }
+      }
+    }
+    return hints;
+  });
+}
+
+/** Moves the editor to show `line` (Ctrl+G), which also puts the cursor there. */
+export async function goToLine(page: Page, line: number): Promise<void> {
+  await page.locator('.editor-instance .monaco-editor .view-lines').first().click({ position: { x: 5, y: 5 } });
+  await page.keyboard.press('Control+G');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible', timeout: 10_000 });
+  await input.fill(`:${line}`);
+  await page.keyboard.press('Enter');
+  await page.waitForTimeout(300);
+}
