@@ -2,9 +2,13 @@
  * The one place where the worker meets the engine: what Python sees as the module
  * `_tapescope_engine`, made fresh for every run, and how the run's trace is taken back.
  *
- * Until the engine's Python-facing API lands (src/engine/index.ts), this registers a placeholder
- * module that only reports the run's options; `createEngineBinding` is the line to change.
+ * Every run gets a new `Engine` (its own tapes, variables, ids and trace), installed as the
+ * engine the API functions use, with TensorFlow's log lines routed to the run's stderr. Python
+ * sees the engine's public API (src/engine/index.ts: `add`, `matmul`, `GradientTape`, ...) plus
+ * `engine`, this run's Engine instance, and `options`, the run's settings.
  */
+import * as engineApi from '../engine/index';
+import { createBridge } from './bridge';
 import type { Trace } from '../trace/types';
 
 export interface EngineRunOptions {
@@ -14,25 +18,37 @@ export interface EngineRunOptions {
   snapshotLimit?: number;
   /** Largest tensor, in elements, an op may create (a bigger one is an error, not a frozen host). */
   maxTensorElements?: number;
+  /** Where the engine's log lines (TensorFlow's `WARNING:tensorflow:...`, stderr) go. */
+  writeStderr: (text: string) => void;
 }
 
 export interface EngineBinding {
   /** Registered with `pyodide.registerJsModule('_tapescope_engine', module)` for one run. */
   module: object;
-  /** The run's trace (undefined when tracing is off or no engine is present); ends the binding. */
+  /** The run's trace (undefined when tracing is off); call once, after the run. */
   finish(): Trace | undefined;
 }
 
 export const ENGINE_MODULE_NAME = '_tapescope_engine';
 
 export function createEngineBinding(options: EngineRunOptions): EngineBinding {
-  const placeholder = {
-    available: false,
-    options: { ...options },
-    /** A no-op used by scripts/bench-runtime.mjs to measure the bare Python→JS call cost. */
-    ping(): number {
-      return 0;
-    },
+  const engine = engineApi.setEngine(
+    new engineApi.Engine({
+      trace: options.trace,
+      limits: options.snapshotLimit !== undefined ? { snapshotLimit: options.snapshotLimit } : {},
+      maxTensorElements: options.maxTensorElements,
+    }),
+  );
+  engine.warningSink = (line) => options.writeStderr(line.endsWith('\n') ? line : `${line}\n`);
+  if (engine.recorder) engine.recorder.program = { file: options.programFile, language: 'python' };
+  // "Logged once per process" warnings must show again in the next run, as in a new process.
+  engineApi.resetWarningCounters();
+  const module = {
+    ...engineApi,
+    engine,
+    // What our Python `tensorflow` package calls: one function per Python-level op (src/runtime/bridge.ts).
+    bridge: createBridge(engine),
+    options: { trace: options.trace, snapshotLimit: options.snapshotLimit, maxTensorElements: options.maxTensorElements },
   };
-  return { module: placeholder, finish: () => undefined };
+  return { module, finish: () => engine.recorder?.toTrace() };
 }

@@ -146,6 +146,7 @@ async function run(runId: number, program: WorkerProgram, options: WorkerRunOpti
     trace: options.trace,
     snapshotLimit: options.snapshotLimit,
     maxTensorElements: options.maxTensorElements,
+    writeStderr: (text) => stderr.write(new TextEncoder().encode(text)),
   });
   pyodide.registerJsModule(ENGINE_MODULE_NAME, engine.module);
   const { files, sources } = userFiles(program);

@@ -3,10 +3,11 @@
  * current sources), real Python, checked on stdout, stderr and the exit status.
  */
 import { spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Trace } from '../../src/trace/types';
 import { type TestBundles, buildTestBundles, repoRoot } from '../runtime/bundles';
 
 let bundles: TestBundles;
@@ -111,6 +112,19 @@ describe('tapescope run', () => {
     expect(result.code).toBe(1);
     expect(result.stdout).toBe('');
     expect(result.stderr).toMatch(/broken\.ipynb is not a valid notebook: invalid JSON/);
+  }, 30_000);
+});
+
+describe('tapescope run --trace', () => {
+  it('writes the trace of the run as JSON', async () => {
+    const path = write('traced.py', 'import _tapescope_engine as E\nE.add(1.0, 2.0)\nprint("done")\n');
+    const out = join(workDir, 'out', 'trace.json');
+    const result = await tapescope('run', 'traced.py', '--trace', out);
+    expect(result).toMatchObject({ code: 0, stdout: 'done\n' });
+    const trace = JSON.parse(readFileSync(out, 'utf8')) as Trace;
+    expect(trace.format).toBe('tapescope-trace');
+    expect(trace.program?.file).toBe(path);
+    expect(trace.ops.map((op) => op.type)).toEqual(['AddV2']);
   }, 30_000);
 });
 

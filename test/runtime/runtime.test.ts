@@ -206,6 +206,45 @@ describe('running Python files', () => {
   });
 });
 
+describe('the engine binding', () => {
+  const addProgram = 'import _tapescope_engine as E\nE.add(1.0, 2.0)\nE.multiply(3.0, 4.0)\n';
+
+  it("returns each run's trace from a fresh engine, and none with trace: false", async () => {
+    const path = writeProgram('engine_ops.py', addProgram);
+    const first = await runtime.run({ file: path });
+    expect(first.status).toBe('ok');
+    expect(first.trace?.program).toEqual({ file: path, language: 'python' });
+    expect(first.trace?.ops.map((op) => [op.id, op.type])).toEqual([
+      [1, 'AddV2'],
+      [2, 'Mul'],
+    ]);
+    const second = await runtime.run({ file: path });
+    // Ids restart: the second run did not inherit the first run's engine.
+    expect(second.trace?.ops.map((op) => op.id)).toEqual([1, 2]);
+    const untraced = await runtime.run({ file: path, trace: false });
+    expect(untraced.status).toBe('ok');
+    expect(untraced.trace).toBeUndefined();
+  }, 30_000);
+
+  it('passes the tensor size cap and the snapshot limit to the engine', async () => {
+    const program = [
+      'import _tapescope_engine as E',
+      'from pyodide.ffi import to_js',
+      'print(E.options.maxTensorElements, E.options.snapshotLimit)',
+      'E.fill(to_js([3]), 1.0)',
+      '',
+    ].join('\n');
+    const result = await runFile('limits.py', program, { maxTensorElements: 1000, snapshotLimit: 2 });
+    expect(result.stdout).toBe('1000 2\n');
+    expect(result.trace?.limits.snapshotLimit).toBe(2);
+    // A 3-element tensor is over the snapshot limit of 2: summarised, not kept whole.
+    const filled = result.trace?.tensors.at(-1);
+    expect(filled?.shape).toEqual([3]);
+    expect(filled?.value.values).toBeUndefined();
+    expect(filled?.value.summary?.count).toBe(3);
+  }, 30_000);
+});
+
 describe('running notebooks', () => {
   function notebook(cells: { type?: 'code' | 'markdown'; source: string | string[] }[]): string {
     return JSON.stringify({
