@@ -1,0 +1,327 @@
+/**
+ * The JavaScript side of our Python `tensorflow` package: the object Python imports as
+ * `_tapescope_engine`. Every Python-level op is ONE call into this object, so the functions take
+ * plain arguments Pyodide passes cheaply (numbers, strings, JS objects Python got from us earlier)
+ * and never Python containers: source locations travel as small integer ids registered once per
+ * call site (`loc`), attributes as a JSON string.
+ *
+ * Python holds the returned Tensor / Variable / GradientTape objects as opaque JsProxies and hands
+ * them back unchanged. Errors are the engine's `TFError`s; the Python side reads `pythonType` and
+ * raises the matching exception class.
+ */
+import type { SourceLocation } from '../trace/types';
+import {
+  type DTypeName,
+  Engine,
+  GradientTape,
+  Tensor,
+  TFError,
+  Variable,
+  constant,
+  getOpDef as engineOpDef,
+  resetWarningCounters,
+  toTensor,
+  toTensorPair,
+} from '../engine/index';
+import { formatNumpyRepr, formatNumpyStr, formatScalarItemRepr, formatTensorRepr, formatTensorStr, formatVariableRepr } from '../engine/format';
+import type { TensorLike } from '../engine/convert';
+
+type Operand = Tensor | Variable | number | boolean | string;
+type Differentiable = Tensor | Variable;
+
+/** Python callables arrive as PyProxies: callable from JS, and must be destroyed when done. */
+interface PyCallable {
+  (...args: unknown[]): unknown;
+  destroy?: () => void;
+}
+
+const DTYPES: ReadonlySet<string> = new Set(['float16', 'float32', 'float64', 'int32', 'int64', 'bool', 'string']);
+
+function dtypeOf(name: string | null | undefined): DTypeName | undefined {
+  if (name === null || name === undefined) return undefined;
+  if (!DTYPES.has(name)) throw new TFError('TypeError', `Tapescope does not support the dtype ${name} yet`);
+  return name as DTypeName;
+}
+
+function asArray<T>(value: ArrayLike<T> | null | undefined): T[] {
+  return value === null || value === undefined ? [] : Array.from(value);
+}
+
+/**
+ * Creates the bridge for one run on `engine` (made fresh per run by the worker). `stderr` receives
+ * TensorFlow's log lines until Python installs its own sink (so ordering with prints is kept).
+ */
+export function createBridge(engine: Engine) {
+  resetWarningCounters();
+  const locations: (SourceLocation | undefined)[] = [undefined];
+  const locationIds = new Map<string, number>();
+  let pythonWarningSink: PyCallable | undefined;
+
+  const at = (id: number): SourceLocation | undefined => {
+    const loc = locations[id];
+    engine.location = loc;
+    return loc;
+  };
+
+  const operand = (x: Operand, hint?: DTypeName, loc?: SourceLocation): Tensor =>
+    x instanceof Tensor ? x : toTensor(x as TensorLike, hint, loc);
+
+  const runOp = (type: string, inputs: Tensor[], attrsJson: string | null | undefined, loc: SourceLocation | undefined): Tensor[] => {
+    const attrs = attrsJson ? (JSON.parse(attrsJson) as Record<string, unknown>) : {};
+    return engine.run(type, inputs, attrs, loc);
+  };
+
+  return {
+    /** A no-op: the bare Python→JS call, for the per-op overhead benchmark. */
+    ping(): number {
+      return 0;
+    },
+
+    /** Registers a source location once per call site; ops then carry its id. */
+    loc(file: string, line: number, column: number | null, endLine: number | null, endColumn: number | null, functionName: string | null): number {
+      const key = `${file}\0${line}\0${column}\0${endLine}\0${endColumn}\0${functionName}`;
+      let id = locationIds.get(key);
+      if (id === undefined) {
+        const loc: SourceLocation = { file, line };
+        if (column !== null && column !== undefined) loc.column = column;
+        if (endLine !== null && endLine !== undefined) loc.endLine = endLine;
+        if (endColumn !== null && endColumn !== undefined) loc.endColumn = endColumn;
+        if (functionName) loc.functionName = functionName;
+        id = locations.length;
+        locations.push(loc);
+        locationIds.set(key, id);
+      }
+      return id;
+    },
+
+    /** Where ops without an explicit location happen (e.g. ops inside a Python gradient function). */
+    setLocation(locId: number): void {
+      at(locId);
+    },
+
+    // ---- tensors ----------------------------------------------------------------------------
+
+    /** A tensor from flat Python values (already validated and typed by the Python side). */
+    constant(values: ArrayLike<number | boolean | string>, shape: ArrayLike<number>, dtype: string, name: string | null, locId: number): Tensor {
+      const loc = at(locId);
+      const flat = Array.from(values);
+      const dims = asArray(shape);
+      const size = dims.reduce((p, d) => p * d, 1);
+      const t = constant(flat.length === 1 && size === 1 && dims.length === 0 ? flat[0] : flat, {
+        dtype: dtypeOf(dtype),
+        shape: dims,
+        loc,
+        ...(name ? { name } : {}),
+      });
+      return t;
+    },
+
+    /** A scalar constant (the common case, without building arrays). */
+    scalar(value: number | boolean | string, dtype: string, name: string | null, locId: number): Tensor {
+      const loc = at(locId);
+      return constant(value, { dtype: dtypeOf(dtype), loc, ...(name ? { name } : {}) });
+    },
+
+    /** Converts an operand: tensors pass through, variables are read, numbers take `dtype`. */
+    convert(x: Operand, dtype: string | null, locId: number): Tensor {
+      const loc = at(locId);
+      const t = operand(x, dtypeOf(dtype) ?? undefined, loc);
+      const want = dtypeOf(dtype);
+      if (want && t.dtype !== want) {
+        throw new TFError('ValueError', `Tensor conversion requested dtype ${want} for Tensor with dtype ${t.dtype}: ${formatTensorRepr(t.dtype, t.shape, t.data)}`);
+      }
+      return t;
+    },
+
+    /** A binary op with TensorFlow's operand rules (a Python scalar takes the tensor's dtype). */
+    binary(type: string, a: Operand, b: Operand, locId: number): Tensor {
+      const loc = at(locId);
+      let [x, y] = toTensorPair(a as TensorLike, b as TensorLike, loc);
+      if (type === 'TrueDiv') {
+        // Python 3 `/` on integers divides as float64 (math_ops.truediv).
+        if (x.dtype === 'int32' || x.dtype === 'int64') {
+          x = engine.run1('Cast', [x], { dtype: 'float64' }, loc);
+          y = engine.run1('Cast', [y], { dtype: y.dtype === 'int32' || y.dtype === 'int64' ? 'float64' : y.dtype }, loc);
+        }
+        type = 'RealDiv';
+      }
+      return engine.run1(type, [x, y], {}, loc);
+    },
+
+    unary(type: string, x: Operand, locId: number): Tensor {
+      const loc = at(locId);
+      return engine.run1(type, [operand(x, undefined, loc)], {}, loc);
+    },
+
+    /** Any op: inputs are tensors (or variables, read here); attributes as JSON. First output. */
+    op(type: string, attrsJson: string | null, locId: number, ...inputs: Operand[]): Tensor {
+      const loc = at(locId);
+      return runOp(type, inputs.map((x) => operand(x, undefined, loc)), attrsJson, loc)[0];
+    },
+
+    /** Same as op() for ops with several outputs (Unpack, Split...). */
+    opN(type: string, attrsJson: string | null, locId: number, ...inputs: Operand[]): Tensor[] {
+      const loc = at(locId);
+      return runOp(type, inputs.map((x) => operand(x, undefined, loc)), attrsJson, loc);
+    },
+
+    /** Whether the engine has an op (Python raises a clear NotImplementedError otherwise). */
+    hasOp(type: string): boolean {
+      try {
+        // getOpDef throws for unknown types.
+        return Boolean(engineOpDef(type));
+      } catch {
+        return false;
+      }
+    },
+
+    // ---- printing ---------------------------------------------------------------------------
+
+    tensorStr(t: Tensor): string {
+      return formatTensorStr(t.dtype, t.shape, t.data);
+    },
+    tensorRepr(t: Tensor): string {
+      return formatTensorRepr(t.dtype, t.shape, t.data);
+    },
+    variableRepr(v: Variable): string {
+      return formatVariableRepr(v.name, v.dtype, v.shape, v.value.data);
+    },
+    /** numpy text of flat Python data (our numpy stand-in's arrays and scalars). */
+    numpyStr(dtype: string, shape: ArrayLike<number>, data: ArrayLike<number | boolean | string>): string {
+      return formatNumpyStr(dtypeOf(dtype) as DTypeName, asArray(shape), Array.from(data) as number[]);
+    },
+    numpyRepr(dtype: string, shape: ArrayLike<number>, data: ArrayLike<number | boolean | string>): string {
+      return formatNumpyRepr(dtypeOf(dtype) as DTypeName, asArray(shape), Array.from(data) as number[]);
+    },
+    /** numpy 1.x str of a numpy scalar (`6.0`, `0.1`, `1e-05`). */
+    scalarStr(dtype: string, value: number | boolean | string): string {
+      return formatNumpyStr(dtypeOf(dtype) as DTypeName, [], [value] as number[]);
+    },
+    scalarItemRepr(dtype: string, value: number | boolean | string): string {
+      return formatScalarItemRepr(dtypeOf(dtype) as DTypeName, value);
+    },
+    /** A tensor's elements (typed array, or string[]), for .numpy(). */
+    data(t: Tensor): Tensor['data'] {
+      return t.data;
+    },
+
+    // ---- variables --------------------------------------------------------------------------
+
+    variable(initial: Operand, name: string | null, trainable: boolean, dtype: string | null, locId: number): Variable {
+      const loc = at(locId);
+      const want = dtypeOf(dtype);
+      let value = initial instanceof Variable ? engine.readVariable(initial, loc) : operand(initial, want, loc);
+      if (want && value.dtype !== want) value = engine.run1('Cast', [value], { dtype: want }, loc);
+      return engine.createVariable(value, name ?? undefined, trainable, loc);
+    },
+    read(v: Variable, locId: number): Tensor {
+      return engine.readVariable(v, at(locId));
+    },
+    assign(v: Variable, value: Operand, mode: 'assign' | 'assign_add' | 'assign_sub', locId: number): void {
+      const loc = at(locId);
+      engine.assignVariable(v, operand(value, v.dtype, loc), mode, loc);
+    },
+    /** The variable's current value without reading it through the tape (printing, .numpy()). */
+    peek(v: Variable): Tensor {
+      return v.value;
+    },
+
+    // ---- tapes ------------------------------------------------------------------------------
+
+    tapeNew(persistent: boolean, watchAccessedVariables: boolean, locId: number): GradientTape {
+      return new GradientTape(persistent, watchAccessedVariables, at(locId), engine);
+    },
+    tapeEnter(tape: GradientTape, locId: number): void {
+      tape.enter(at(locId));
+    },
+    tapeExit(tape: GradientTape, locId: number): void {
+      tape.exit(at(locId));
+    },
+    tapeWatch(tape: GradientTape, x: Differentiable, locId: number): void {
+      tape.watch(x, at(locId));
+    },
+    tapeStopRecording(tape: GradientTape, locId: number): () => void {
+      return tape.stopRecording(at(locId));
+    },
+    tapeReset(tape: GradientTape, locId: number): void {
+      tape.reset(at(locId));
+    },
+    tapeWatchedVariables(tape: GradientTape): Variable[] {
+      return tape.watchedVariables();
+    },
+    tapeIsRecording(tape: GradientTape): boolean {
+      return tape.isRecording;
+    },
+    gradient(
+      tape: GradientTape,
+      targets: ArrayLike<Differentiable>,
+      sources: ArrayLike<Differentiable>,
+      outputGradients: ArrayLike<Tensor | null> | null,
+      unconnected: 'none' | 'zero',
+      labels: ArrayLike<string | null> | null,
+      structure: string | null,
+      locId: number,
+    ): (Tensor | null)[] {
+      const loc = at(locId);
+      return tape.gradient(asArray(targets), asArray(sources), {
+        outputGradients: outputGradients ? asArray(outputGradients).map((g) => g ?? null) : undefined,
+        unconnectedGradients: unconnected,
+        sourceLabels: labels ? asArray(labels).map((l) => l ?? undefined) : undefined,
+        loc,
+        structure: structure ?? undefined,
+      });
+    },
+    jacobian(tape: GradientTape, target: Differentiable, sources: ArrayLike<Differentiable>, unconnected: 'none' | 'zero', usePfor: boolean, locId: number): (Tensor | null)[] {
+      const loc = at(locId);
+      return tape.jacobian(target, asArray(sources), { unconnectedGradients: unconnected, experimentalUsePfor: usePfor, loc });
+    },
+    batchJacobian(tape: GradientTape, target: Differentiable, source: Differentiable, unconnected: 'none' | 'zero', usePfor: boolean, locId: number): Tensor {
+      const loc = at(locId);
+      return tape.batchJacobian(target, source, { unconnectedGradients: unconnected, experimentalUsePfor: usePfor, loc });
+    },
+
+    /** Pauses every recording tape (tf.custom_gradient runs its function unrecorded); returns them. */
+    pauseTapes(): GradientTape[] {
+      const paused = engine.tapeStack.splice(0, engine.tapeStack.length);
+      return paused;
+    },
+    resumeTapes(paused: ArrayLike<GradientTape>): void {
+      engine.tapeStack.push(...asArray(paused));
+    },
+
+    /**
+     * tf.custom_gradient: records `outputs` as one op whose gradient calls the Python function
+     * `gradFn(upstream...)` (it returns one JS tensor or null per input). Returns the recorded outputs.
+     */
+    customGradient(name: string, inputs: ArrayLike<Differentiable>, outputs: ArrayLike<Tensor>, gradFn: PyCallable, locId: number): Tensor[] {
+      const loc = at(locId);
+      const keep = gradFn;
+      return engine.recordCustomGradient(
+        name,
+        asArray(inputs),
+        asArray(outputs),
+        (upstream) => {
+          const result = keep(...upstream) as ArrayLike<Tensor | null | undefined>;
+          return asArray(result).map((g) => g ?? null);
+        },
+        loc,
+      );
+    },
+
+    // ---- logging ----------------------------------------------------------------------------
+
+    /** Python installs its stderr writer here, so warnings interleave correctly with prints. */
+    setWarningSink(sink: PyCallable): void {
+      pythonWarningSink?.destroy?.();
+      pythonWarningSink = sink;
+      engine.warningSink = (line) => {
+        sink(line);
+      };
+    },
+    warn(line: string): void {
+      engine.warn(line);
+    },
+  };
+}
+
+export type Bridge = ReturnType<typeof createBridge>;
