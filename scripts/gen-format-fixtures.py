@@ -1,12 +1,20 @@
 #!/usr/bin/env python3
-"""Generate test/fixtures/numpy-format.json: what numpy (1.x rules) and TensorFlow print for many values.
+"""Generate test/fixtures/numpy-format.json: what numpy 1.x and TensorFlow print for many values.
 
-The TypeScript printer in src/engine/format/ must reproduce every string byte for byte. Run with the
-TensorFlow venv (real numpy + TF):
+The TypeScript printer in src/engine/format/ must reproduce every string byte for byte. Run it with the
+TensorFlow venv (numpy 2 + TF):
 
     /work/tfenv-cache/bin/python scripts/gen-format-fixtures.py      # or .tfenv/bin/python
 
-numpy 2.x is put into numpy-1.25 print mode (`legacy='1.25'`), which is what TF users with numpy 1.x see.
+The numpy texts (str/repr) come from a real numpy 1.x: numpy 2's `legacy='1.25'` mode is close but not
+exact (NEP 50 changed a comparison inside FloatingFormat: numpy 1.x prints float32 [1e-4] as `[1.e-04]`,
+numpy 2 as `[0.0001]`). The numpy 1.x interpreter is $NUMPY1_PYTHON if set, else Debian bookworm's
+python3-numpy 1.24 unpacked (never installed) into ~/.cache/tapescope-numpy1 with `apt-get download` +
+`dpkg -x` and run by /usr/bin/python3. Without it the script falls back to numpy 2 legacy texts and says
+so in the fixture header.
+
+The TF texts come from real TF. TF wraps numpy's text, so where numpy 2 (what TF runs on) and numpy 1.x
+disagree, the TF texts of that case are left out (listed in the header); the tests still check the wrapper.
 The output is deterministic (fixed random seed), so re-running it yields the same file.
 
 Each case holds the value (dtype, shape, data) and the texts:
@@ -17,20 +25,15 @@ Float data is written as strings so JSON keeps them exact: Python float reprs ('
 for float16/float64, numpy's float32 str for float32 (read back with Math.fround).
 """
 import json
-import math
 import os
+import subprocess
 import sys
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import numpy as np  # noqa: E402
 
-np.set_printoptions(legacy="1.25")
-
-try:
-    import tensorflow as tf  # noqa: E402
-except ImportError:  # the numpy part is still useful without TF
-    tf = None
+NUMPY_TEXTS_MODE = "--numpy-texts" in sys.argv
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
 OUT = os.path.join(ROOT, "test", "fixtures", "numpy-format.json")
@@ -43,6 +46,14 @@ NP_DTYPES = {
     "int64": np.int64,
     "bool": np.bool_,
 }
+tf = None
+if not NUMPY_TEXTS_MODE:
+    if int(np.__version__.split(".")[0]) >= 2:
+        np.set_printoptions(legacy="1.25")
+    try:
+        import tensorflow as tf  # noqa: E402
+    except ImportError:  # the numpy part is still useful without TF
+        tf = None
 TF_DTYPES = None
 if tf is not None:
     TF_DTYPES = {
@@ -90,6 +101,60 @@ def numpy_texts(dtype, arr):
             return str(item), repr(item)
         return str(scalar), repr(scalar.item())
     return str(arr), repr(arr)
+
+
+def decode_data(dtype, shape, data):
+    """The inverse of encode_data (used by the numpy 1.x child process)."""
+    if dtype == "string":
+        flat = np.array([v.encode("utf-8") for v in data] + [None], dtype=object)[:-1]
+        return flat[0] if shape == [] else flat.reshape(shape)
+    if dtype.startswith("float"):
+        flat = np.array([float(v) for v in data], dtype=np.float64).astype(NP_DTYPES[dtype])
+        if dtype == "float32":
+            assert all(str(x) == v for x, v in zip(flat, data)), "float32 data did not round-trip"
+    else:
+        flat = np.array(data, dtype=NP_DTYPES[dtype])
+    return flat.reshape(shape)
+
+
+if NUMPY_TEXTS_MODE:
+    # Child mode: read [{dtype, shape, data}] from stdin, answer [[str, repr]] with this numpy's rules.
+    request = json.load(sys.stdin)
+    answers = []
+    for item in request:
+        arr = decode_data(item["dtype"], item["shape"], item["data"])
+        if item["dtype"] == "string" and item["shape"] == []:
+            answers.append([str(arr), repr(arr)])
+        else:
+            answers.append(list(numpy_texts(item["dtype"], np.asarray(arr, dtype=object if item["dtype"] == "string" else None))))
+    json.dump({"numpy": np.__version__, "texts": answers}, sys.stdout)
+    sys.exit(0)
+
+
+def numpy1_command():
+    """A command running a numpy 1.x Python, with its environment, or None."""
+    if os.environ.get("NUMPY1_PYTHON"):
+        return [os.environ["NUMPY1_PYTHON"]], dict(os.environ)
+    cache = os.path.join(os.path.expanduser("~"), ".cache", "tapescope-numpy1")
+    site = os.path.join(cache, "root", "usr", "lib", "python3", "dist-packages")
+    libs = os.path.join(cache, "root", "usr", "lib", "x86_64-linux-gnu")
+    if not os.path.isdir(os.path.join(site, "numpy")):
+        try:
+            os.makedirs(cache, exist_ok=True)
+            subprocess.run(
+                ["apt-get", "download", "python3-numpy", "libblas3", "liblapack3", "libgfortran5"],
+                cwd=cache, check=True, capture_output=True,
+            )
+            for deb in os.listdir(cache):
+                if deb.endswith(".deb"):
+                    subprocess.run(["dpkg", "-x", os.path.join(cache, deb), os.path.join(cache, "root")], check=True)
+        except (OSError, subprocess.CalledProcessError) as error:
+            print("numpy 1.x unavailable (%s)" % error, file=sys.stderr)
+            return None
+    env = dict(os.environ)
+    env["PYTHONPATH"] = site
+    env["LD_LIBRARY_PATH"] = ":".join([libs, os.path.join(libs, "blas"), os.path.join(libs, "lapack")])
+    return ["/usr/bin/python3"], env
 
 
 cases = []
@@ -180,6 +245,33 @@ for dt in FLOATS:
     add("wide-%s" % dt, dt, np.linspace(-1, 1, 17))
     add("widerow-%s" % dt, dt, (np.arange(60.0).reshape(3, 20) - 30.0) / 3.0)
 
+# Rounding at 8 fractional digits, carries, subnormals, summarised shapes, wrapping boundaries.
+more_float_arrays = [
+    [0.123456789, 1.5], [0.00123456789, 1.0], [0.999999999, 1.0], [9.999999999, 0.5], [0.99999999, 0.1],
+    [1.0 / 3.0, 2.0 / 3.0, 1.0], [-1e-5, 1.0], [-1e-5, -1.0], [1e-40, 1.0], [1e-45, 3e-45], [6e-8, 1e-7, 1.0],
+    [5e-324, 1.0], [1e-310, 2.5e-308], [0.1, 1e-9], [100.5, 0.25, -3.0], [1e7, 1.0], [99999.5, 0.001],
+    [0.0001, 0.1], [0.00010001, 0.1], [123.456, -0.001], [2.5e-5, 7.0], [1e4, 1e-4],
+]
+for dt in FLOATS:
+    for i, vals in enumerate(more_float_arrays):
+        add("more-%s-%d" % (dt, i), dt, vals)
+    for n in range(8, 22):
+        add("len%d-%s" % (n, dt), dt, np.arange(n) * 37.5 - 100.0)
+# Summarised multi-dimensional shapes (their data is large, so one float dtype each).
+add("10x10x20-float32", "float32", np.arange(2000.0).reshape(10, 10, 20) / 3.0)
+add("2x600-float64", "float64", np.arange(1200.0).reshape(2, 600) - 600.0)
+add("1100x1-float16", "float16", np.arange(1100.0).reshape(1100, 1) * 0.25)
+add("7x7x7x7-float32", "float32", np.arange(2401.0).reshape(7, 7, 7, 7))
+for dt in ["int32", "int64", "bool"]:
+    for n in range(8, 30, 3):
+        vals = (np.arange(n) * 12345 - 50000) if dt != "bool" else (np.arange(n) % 2 == 0)
+        add("len%d-%s" % (n, dt), dt, vals)
+add("10x10x20-int32", "int32", np.arange(2000).reshape(10, 10, 20) % 7)
+add("10x10x20-bool", "bool", np.arange(2000).reshape(10, 10, 20) % 7 == 0)
+add("summarised-string", "string", ["s%d" % i for i in range(1100)])
+add("2x0-string", "string", np.array([], dtype=object).reshape(2, 0))
+add("2x2-string-long", "string", [["x" * 40, "y"], ["z", "w" * 30]])
+
 int_arrays = [
     [1, 2, 3, 4], [0, -1, 10], [-5], [0], [100, -100, 7], [2147483647, -2147483648], [0, 0, 0],
 ]
@@ -266,6 +358,29 @@ for i in range(40):
     vals = rng.integers(-10 ** rng.integers(1, 9), 10 ** rng.integers(1, 9), size=n)
     add("random-%s-%d" % (dt, i), dt, vals.reshape(shape) if shape else vals[0])
 
+# ---- numpy 1.x texts -------------------------------------------------------------------------------------
+numpy_source = "numpy %s legacy=1.25 (numpy 1.x was unavailable)" % np.__version__
+tf_texts_left_out = []
+command = numpy1_command()
+if command is not None:
+    argv, env = command
+    payload = json.dumps([{"dtype": c["dtype"], "shape": c["shape"], "data": c["data"]} for c in cases])
+    result = subprocess.run(argv + [os.path.abspath(__file__), "--numpy-texts"], input=payload, env=env,
+                            capture_output=True, text=True)
+    if result.returncode != 0:
+        print(result.stderr, file=sys.stderr)
+        raise SystemExit("the numpy 1.x child failed")
+    answer = json.loads(result.stdout)
+    assert answer["numpy"].startswith("1."), answer["numpy"]
+    numpy_source = "numpy %s" % answer["numpy"]
+    for case, (s1, r1) in zip(cases, answer["texts"]):
+        if (s1, r1) != (case["str"], case["repr"]):
+            # TF ran on numpy 2, whose text differs here: keep numpy 1.x's, drop TF's.
+            tf_texts_left_out.append(case["name"])
+            for key in ("tfStr", "tfRepr", "varName", "varRepr"):
+                case.pop(key, None)
+        case["str"], case["repr"] = s1, r1
+
 # ---- shapes and dtypes ---------------------------------------------------------------------------------
 shapes = []
 if tf is not None:
@@ -279,9 +394,9 @@ if tf is not None:
 
 header = {
     "generator": "scripts/gen-format-fixtures.py",
-    "numpy": np.__version__,
-    "printMode": "legacy=1.25",
-    "tensorflow": tf.__version__ if tf is not None else None,
+    "numpyTexts": numpy_source,
+    "tensorflow": "%s on numpy %s" % (tf.__version__, np.__version__) if tf is not None else None,
+    "tfTextsLeftOut": tf_texts_left_out,
 }
 
 

@@ -1,5 +1,5 @@
 // The printer must reproduce numpy 1.x / TensorFlow text byte for byte. The fixture file holds what real
-// numpy (legacy='1.25') and TF 2.21 printed for ~900 values; regenerate with scripts/gen-format-fixtures.py.
+// numpy 1.24 and TF 2.21 printed for ~1000 values; regenerate with scripts/gen-format-fixtures.py.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import type { DTypeName } from '../src/trace/types';
@@ -33,6 +33,8 @@ interface FixtureCase {
   varRepr?: string;
 }
 interface FixtureFile {
+  numpyTexts: string;
+  tfTextsLeftOut: string[];
   cases: FixtureCase[];
   shapes: { dims: (number | null)[] | null; str: string; repr: string }[];
   dtypes: { name: DTypeName; str: string; repr: string }[];
@@ -70,6 +72,11 @@ function group(prefix: string): FixtureCase[] {
 }
 
 describe('fixture file', () => {
+  it('was made with a real numpy 1.x (numpy 2 legacy mode differs, e.g. float32 [1e-4])', () => {
+    expect(fixtures.numpyTexts).toMatch(/^numpy 1\./);
+    expect(fixtures.tfTextsLeftOut.length).toBeLessThan(10);
+  });
+
   it('covers every dtype and the shapes the brief lists', () => {
     const dtypes = new Set(fixtures.cases.map((c) => c.dtype));
     expect([...dtypes].sort()).toEqual(['bool', 'float16', 'float32', 'float64', 'int32', 'int64', 'string']);

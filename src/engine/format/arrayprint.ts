@@ -69,7 +69,9 @@ function floatFormatter(data: ElementData, width: FloatWidth, shown: readonly nu
   const values = shown.map((i) => floatAt(data, i, width));
   const finite = values.filter((v) => Number.isFinite(v));
 
-  // numpy compares in the array's own precision (its Python float constants become that dtype).
+  // numpy 1.x compares the array-typed max/min with Python floats in float64 (so float32 1e-4, which is
+  // 9.99999974e-05, counts as small), but divides max by min in the array's own precision. (numpy 2
+  // compares in the array's precision, even with legacy='1.25'.)
   let scientific = false;
   const nonZero = finite.filter((v) => v !== 0).map(Math.abs);
   if (nonZero.length > 0) {
@@ -79,10 +81,7 @@ function floatFormatter(data: ElementData, width: FloatWidth, shown: readonly nu
       if (v > max) max = v;
       if (v < min) min = v;
     }
-    scientific =
-      max >= roundToWidth(1e8, width) ||
-      min < roundToWidth(0.0001, width) ||
-      roundToWidth(max / min, width) > 1000;
+    scientific = max >= 1e8 || min < 0.0001 || roundToWidth(max / min, width) > 1000;
   }
 
   let padLeft = 0;
