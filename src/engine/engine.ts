@@ -87,7 +87,15 @@ export function allocateChecked(dtype: DTypeName, size: number): TensorData {
   return allocate(dtype, size);
 }
 
+const NO_ATTRS: Record<string, AttrValue> = Object.freeze({}) as Record<string, AttrValue>;
+
 function traceAttrs(attrs: Attrs): Record<string, AttrValue> {
+  let empty = true;
+  for (const _ in attrs) {
+    empty = false;
+    break;
+  }
+  if (empty) return NO_ATTRS;
   const out: Record<string, AttrValue> = {};
   for (const [k, v] of Object.entries(attrs)) {
     if (v === null || typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean') out[k] = v;
@@ -216,13 +224,9 @@ export class Engine {
     }
     const recorder = this.recorder;
     if (!recorder) return;
+    const gradientCall = this.currentGradientCall;
     for (let i = 0; i < outputs.length; i++) {
-      const t = outputs[i];
-      const extra: Record<string, unknown> = { producer: opId, outputIndex: i };
-      if (loc) extra.loc = loc;
-      if (this.currentGradientCall !== undefined) extra.gradientCall = this.currentGradientCall;
-      if (variable) extra.variable = variable.id;
-      recorder.addTensor(t, variable ? 'variable-read' : 'tensor', extra);
+      recorder.addOutput(outputs[i], variable ? 'variable-read' : 'tensor', opId, i, loc, gradientCall, variable?.id);
     }
     const rec: OpRecord = {
       id: opId,

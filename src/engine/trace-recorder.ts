@@ -117,6 +117,18 @@ export class TraceRecorder {
     this.tensors.push(rec);
   }
 
+  /** An op output (the hot path: no spread objects). */
+  addOutput(t: Tensor, kind: TensorKind, producer: number, outputIndex: number, loc: SourceLocation | undefined, gradientCall: number | undefined, variable: number | undefined): void {
+    if (this.full || this.tensorIndex.has(t.id)) return;
+    const rec: TensorRecord = { id: t.id, kind, dtype: t.dtype, shape: t.shape.slice(), producer, outputIndex, value: snapshot(t, this.limits) };
+    if (variable !== undefined) rec.variable = variable;
+    if (t.name !== undefined) rec.name = t.name;
+    if (loc) rec.loc = loc;
+    if (gradientCall !== undefined) rec.gradientCall = gradientCall;
+    this.tensorIndex.set(t.id, this.tensors.length);
+    this.tensors.push(rec);
+  }
+
   hasTensor(id: number): boolean {
     return this.tensorIndex.has(id);
   }

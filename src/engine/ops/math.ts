@@ -203,7 +203,8 @@ registerOp({
 
 // ---- unary --------------------------------------------------------------------------------
 
-type Grad = (ctx: GradContext & { x: Tensor; y: Tensor; dy: Tensor }) => Tensor;
+/** A unary gradient from the upstream `dy`, the input `x` and the output `y`. */
+type Grad = (dy: Tensor, x: Tensor, y: Tensor) => Tensor;
 
 function unary(type: string, fn: (x: number) => number, grad: Grad | null, floatOnly = true): void {
   registerOp({
@@ -214,7 +215,7 @@ function unary(type: string, fn: (x: number) => number, grad: Grad | null, float
       return [make(x.dtype, x.shape.slice(), backend().unary(fn, numeric(x), x.dtype))];
     },
     ...(grad
-      ? { grad: (ctx: GradContext) => [grad({ ...ctx, x: ctx.inputs[0], y: ctx.outputs[0], dy: ctx.upstream[0] })] }
+      ? { grad: (ctx: GradContext) => [grad(ctx.upstream[0], ctx.inputs[0], ctx.outputs[0])] }
       : { noGradient: 'nondifferentiable' as const }),
   });
 }
@@ -222,28 +223,28 @@ function unary(type: string, fn: (x: number) => number, grad: Grad | null, float
 const mul = (a: Tensor, b: Tensor) => run('Mul', [a, b]);
 const c = (v: number, like: Tensor) => scalarLike(v, like);
 
-unary('Neg', (x) => -x, ({ dy }) => run('Neg', [dy]), false);
-unary('Abs', Math.abs, ({ dy, x }) => mul(dy, run('Sign', [x])), false);
-unary('Sign', (x) => (Number.isNaN(x) ? NaN : x > 0 ? 1 : x < 0 ? -1 : 0), ({ x }) => run('ZerosLike', [x]), false);
-unary('Square', (x) => x * x, ({ dy, x }) => mul(dy, mul(c(2, x), x)), false);
-unary('Sqrt', Math.sqrt, ({ dy, y }) => run('RealDiv', [mul(dy, c(0.5, y)), y]));
-unary('Rsqrt', (x) => 1 / Math.sqrt(x), ({ dy, y }) => mul(dy, mul(c(-0.5, y), run('Pow', [y, c(3, y)]))));
-unary('Exp', Math.exp, ({ dy, y }) => mul(dy, y));
-unary('Expm1', Math.expm1, ({ dy, x }) => mul(dy, run('Exp', [x])));
-unary('Log', Math.log, ({ dy, x }) => run('RealDiv', [dy, x]));
-unary('Log1p', Math.log1p, ({ dy, x }) => run('RealDiv', [dy, run('AddV2', [c(1, x), x])]));
-unary('Reciprocal', (x) => 1 / x, ({ dy, y }) => mul(dy, run('Neg', [mul(y, y)])));
-unary('Sin', Math.sin, ({ dy, x }) => mul(dy, run('Cos', [x])));
-unary('Cos', Math.cos, ({ dy, x }) => mul(dy, run('Neg', [run('Sin', [x])])));
-unary('Tan', Math.tan, ({ dy, x }) => {
+unary('Neg', (x) => -x, (dy) => run('Neg', [dy]), false);
+unary('Abs', Math.abs, (dy, x) => mul(dy, run('Sign', [x])), false);
+unary('Sign', (x) => (Number.isNaN(x) ? NaN : x > 0 ? 1 : x < 0 ? -1 : 0), (_dy, x) => run('ZerosLike', [x]), false);
+unary('Square', (x) => x * x, (dy, x) => mul(dy, mul(c(2, x), x)), false);
+unary('Sqrt', Math.sqrt, (dy, _x, y) => run('RealDiv', [mul(dy, c(0.5, y)), y]));
+unary('Rsqrt', (x) => 1 / Math.sqrt(x), (dy, _x, y) => mul(dy, mul(c(-0.5, y), run('Pow', [y, c(3, y)]))));
+unary('Exp', Math.exp, (dy, _x, y) => mul(dy, y));
+unary('Expm1', Math.expm1, (dy, x) => mul(dy, run('Exp', [x])));
+unary('Log', Math.log, (dy, x) => run('RealDiv', [dy, x]));
+unary('Log1p', Math.log1p, (dy, x) => run('RealDiv', [dy, run('AddV2', [c(1, x), x])]));
+unary('Reciprocal', (x) => 1 / x, (dy, _x, y) => mul(dy, run('Neg', [mul(y, y)])));
+unary('Sin', Math.sin, (dy, x) => mul(dy, run('Cos', [x])));
+unary('Cos', Math.cos, (dy, x) => mul(dy, run('Neg', [run('Sin', [x])])));
+unary('Tan', Math.tan, (dy, x) => {
   const sec = run('Reciprocal', [run('Cos', [x])]);
   return mul(dy, mul(sec, sec));
 });
-unary('Tanh', Math.tanh, ({ dy, y }) => mul(dy, run('Sub', [c(1, y), mul(y, y)])));
-unary('Sigmoid', (x) => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x))), ({ dy, y }) => mul(dy, mul(y, run('Sub', [c(1, y), y]))));
+unary('Tanh', Math.tanh, (dy, _x, y) => mul(dy, run('Sub', [c(1, y), mul(y, y)])));
+unary('Sigmoid', (x) => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x))), (dy, _x, y) => mul(dy, mul(y, run('Sub', [c(1, y), y]))));
 // softplus(x) = log(1 + e^x), computed without overflow for large |x|.
-unary('Softplus', (x) => (x > 0 ? x + Math.log1p(Math.exp(-x)) : Math.log1p(Math.exp(x))), ({ dy, x }) => mul(dy, run('Sigmoid', [x])));
-unary('Erf', erf, ({ dy, x }) => mul(dy, mul(c(2 / Math.sqrt(Math.PI), x), run('Exp', [run('Neg', [mul(x, x)])]))));
+unary('Softplus', (x) => (x > 0 ? x + Math.log1p(Math.exp(-x)) : Math.log1p(Math.exp(x))), (dy, x) => mul(dy, run('Sigmoid', [x])));
+unary('Erf', erf, (dy, x) => mul(dy, mul(c(2 / Math.sqrt(Math.PI), x), run('Exp', [run('Neg', [mul(x, x)])]))));
 unary('Floor', Math.floor, null, false);
 unary('Ceil', Math.ceil, null, false);
 /** TensorFlow rounds half to even (banker's rounding). */
@@ -251,12 +252,12 @@ unary('Round', (x) => {
   const r = Math.round(x);
   return Math.abs(x % 1) === 0.5 ? 2 * Math.round(x / 2) : r;
 }, null, false);
-unary('Relu', (x) => (x > 0 ? x : Number.isNaN(x) ? NaN : 0), ({ dy, y }) => run('SelectV2', [run('Greater', [y, c(0, y)]), dy, run('ZerosLike', [dy])]), false);
-unary('Relu6', (x) => Math.min(Math.max(x, 0), 6), ({ dy, x }) => {
+unary('Relu', (x) => (x > 0 ? x : Number.isNaN(x) ? NaN : 0), (dy, _x, y) => run('SelectV2', [run('Greater', [y, c(0, y)]), dy, run('ZerosLike', [dy])]), false);
+unary('Relu6', (x) => Math.min(Math.max(x, 0), 6), (dy, x) => {
   const inside = run('LogicalAnd', [run('Greater', [x, c(0, x)]), run('Less', [x, c(6, x)])]);
   return run('SelectV2', [inside, dy, run('ZerosLike', [dy])]);
 }, false);
-unary('Elu', (x) => (x > 0 ? x : Math.expm1(x)), ({ dy, x, y }) =>
+unary('Elu', (x) => (x > 0 ? x : Math.expm1(x)), (dy, x, y) =>
   run('SelectV2', [run('Greater', [x, c(0, x)]), dy, mul(dy, run('AddV2', [y, c(1, y)]))]));
 
 /** Abramowitz-Stegun-free erf: series for small |x|, continued fraction for large; double accurate. */
