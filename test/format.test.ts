@@ -235,7 +235,7 @@ describe('properties', () => {
         expect(Object.is(Math.fround(Number(text)), x)).toBe(true);
         expect(shorterRoundTrips(text, x, Math.fround)).toBe(false);
       }),
-      { numRuns: 2000 },
+      { numRuns: 1000 },
     );
   });
 
@@ -248,7 +248,7 @@ describe('properties', () => {
         expect(Object.is(roundToFloat16(Number(text)), x)).toBe(true);
         expect(shorterRoundTrips(text, x, roundToFloat16)).toBe(false);
       }),
-      { numRuns: 2000 },
+      { numRuns: 1000 },
     );
   });
 
@@ -259,7 +259,7 @@ describe('properties', () => {
         expect(Object.is(Number(text), x)).toBe(true);
         expect(digitsOf(text)).toEqual(digitsOf(x.toExponential()));
       }),
-      { numRuns: 2000 },
+      { numRuns: 1000 },
     );
   });
 
@@ -280,7 +280,7 @@ describe('properties', () => {
         if (req.cutoffMode === 'total' && req.maxDigits === 0) return; // numpy never asks for 0 total digits
         expect(decimalDigits(value, width as FloatWidth, req)).toEqual(decimalDigitsExact(value, width as FloatWidth, req));
       }),
-      { numRuns: 3000 },
+      { numRuns: 1000 },
     );
   });
 
@@ -291,7 +291,7 @@ describe('properties', () => {
         const data = decode(c);
         return formatNumpyStr(c.dtype, c.shape, data) === c.str && formatNumpyRepr(c.dtype, c.shape, data) === c.repr;
       }),
-      { numRuns: 200 },
+      { numRuns: 100 },
     );
   });
 
@@ -312,7 +312,7 @@ describe('properties', () => {
           });
         },
       ),
-      { numRuns: 300 },
+      { numRuns: 150 },
     );
   });
 });

@@ -84,24 +84,22 @@ function floatFormatter(data: ElementData, width: FloatWidth, shown: readonly nu
     scientific = max >= 1e8 || min < 0.0001 || roundToWidth(max / min, width) > 1000;
   }
 
+  // A first pass over the shown values fixes the common layout: padding on both sides of the point and,
+  // in scientific mode, the mantissa digits every element gets (zeros kept: '1.0e-05').
   let padLeft = 0;
   let padRight = 0;
-  let precision = PRECISION;
-  let minDigits = 0;
+  let mantissaDigits = 0;
   let expSize = -1;
   if (finite.length > 0 && scientific) {
-    const texts = finite.map((v) => formatScientific(v, width, { precision: PRECISION, unique: true, trim: 'zeros' }));
-    // Every element then gets the most fractional digits any of them needed, zeros kept ('1.0e-05').
-    precision = 0;
-    for (const text of texts) {
+    for (const v of finite) {
+      const text = formatScientific(v, width, { precision: PRECISION, unique: true, trim: 'zeros' });
       const [mantissa, exponentPart] = text.split('e');
       const [whole, fraction] = mantissa.split('.');
       expSize = Math.max(expSize, exponentPart.length - 1);
       padLeft = Math.max(padLeft, whole.length);
-      precision = Math.max(precision, fraction.length);
+      mantissaDigits = Math.max(mantissaDigits, fraction.length);
     }
-    minDigits = precision;
-    padRight = expSize + 2 + precision;
+    padRight = expSize + 2 + mantissaDigits;
   } else if (finite.length > 0) {
     for (const v of finite) {
       const text = formatPositional(v, width, { precision: PRECISION, unique: true, fractional: true, trim: 'zeros' });
@@ -124,11 +122,19 @@ function floatFormatter(data: ElementData, width: FloatWidth, shown: readonly nu
       return ' '.repeat(Math.max(0, padLeft + padRight + 1 - text.length)) + text;
     }
     if (scientific) {
-      return formatScientific(v, width, { precision, minDigits, unique: true, trim: 'keep', padLeft, expDigits: expSize });
+      return formatScientific(v, width, {
+        precision: mantissaDigits,
+        minDigits: mantissaDigits,
+        unique: true,
+        trim: 'keep',
+        padLeft,
+        expDigits: expSize,
+      });
     }
+    // minDigits 0 makes Dragon4 print every integer digit exactly (float16 65504 stays '65504.').
     return formatPositional(v, width, {
       precision: PRECISION,
-      minDigits,
+      minDigits: 0,
       unique: true,
       fractional: true,
       trim: 'zeros',
