@@ -131,7 +131,11 @@ export interface RunningCodeServer {
 }
 
 /** Starts code-server via `setsid` (its own session and process group) and waits for /healthz. */
-export async function startCodeServer(env: E2eEnvironment, folders: RunFolders): Promise<RunningCodeServer> {
+export async function startCodeServer(
+  env: E2eEnvironment,
+  folders: RunFolders,
+  options: { workspaceTrust?: boolean } = {},
+): Promise<RunningCodeServer> {
   const port = await freePort();
   const logFile = join(folders.root, 'code-server.log');
   const log = createWriteStream(logFile);
@@ -144,7 +148,7 @@ export async function startCodeServer(env: E2eEnvironment, folders: RunFolders):
     'none',
     '--disable-telemetry',
     '--disable-update-check',
-    '--disable-workspace-trust',
+    ...(options.workspaceTrust ? [] : ['--disable-workspace-trust']),
     '--disable-getting-started-override',
     folders.workspace,
   ];

@@ -69,6 +69,48 @@ function cliTrace(): Trace | undefined {
   return JSON.parse(readFileSync(out, 'utf8')) as Trace;
 }
 
+const SETTINGS: Record<string, unknown> = {
+  'workbench.startupEditor': 'none',
+  'workbench.tips.enabled': false,
+  'workbench.secondarySideBar.defaultVisibility': 'hidden',
+  'security.workspace.trust.enabled': false,
+  'telemetry.telemetryLevel': 'off',
+  'extensions.autoCheckUpdates': false,
+  'extensions.autoUpdate': false,
+  'extensions.ignoreRecommendations': true,
+  'update.mode': 'none',
+  'chat.disableAIFeatures': true,
+  'editor.codeLens': true,
+  'editor.minimap.enabled': false,
+  // The scratch workspace lives inside this repo's .e2e/: keep git's "open parent repository?" away.
+  'git.enabled': false,
+  'git.openRepositoryInParentFolders': 'never',
+  'window.commandCenter': false,
+  'workbench.colorTheme': 'Default Dark Modern',
+};
+
+let vsix: string;
+
+/** Fresh folders with the seed copied in and the packaged extension installed. */
+function prepare(name: string, settings: Record<string, unknown>): RunFolders {
+  const f = makeRunFolders(name, settings);
+  copyFileSync(join(repoRoot, 'examples', SEED), join(f.workspace, SEED));
+  const installed = installExtension(env, f, vsix);
+  log(`[${name}] installed extensions:`, installed);
+  expect(installed).toMatch(/^tapescope\.tapescope@0\.1\.0$/m);
+  return f;
+}
+
+/** Opens the seed in the workbench via the `payload` URL and waits for its tab. */
+async function openSeed(s: RunningCodeServer, f: RunFolders): Promise<void> {
+  const host = new URL(s.url).host;
+  const fileUri = `vscode-remote://${host}${f.workspace}/${SEED}`;
+  const url = `${s.url}/?folder=${encodeURIComponent(f.workspace)}&payload=${encodeURIComponent(JSON.stringify([['openFile', fileUri]]))}`;
+  await page.goto(url, { waitUntil: 'domcontentloaded', timeout: 60_000 });
+  await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+  await page.locator('.tabs-container .tab', { hasText: SEED }).first().waitFor({ timeout: 60_000 });
+}
+
 beforeAll(async () => {
   mkdirSync(shots, { recursive: true });
   const setup = runSetup();
@@ -80,35 +122,12 @@ beforeAll(async () => {
   env = setup.env;
   log(`environment ready in ${setup.seconds.toFixed(1)} s (code-server ${env.codeServerVersion})`);
 
-  folders = makeRunFolders('extension', {
-    'workbench.startupEditor': 'none',
-    'workbench.tips.enabled': false,
-    'workbench.secondarySideBar.defaultVisibility': 'hidden',
-    'security.workspace.trust.enabled': false,
-    'telemetry.telemetryLevel': 'off',
-    'extensions.autoCheckUpdates': false,
-    'extensions.autoUpdate': false,
-    'extensions.ignoreRecommendations': true,
-    'update.mode': 'none',
-    'chat.disableAIFeatures': true,
-    'editor.codeLens': true,
-    'editor.minimap.enabled': false,
-    // The scratch workspace lives inside this repo's .e2e/: keep git's "open parent repository?" away.
-    'git.enabled': false,
-    'git.openRepositoryInParentFolders': 'never',
-    'window.commandCenter': false,
-    'workbench.colorTheme': 'Default Dark Modern',
-  });
-  copyFileSync(join(repoRoot, 'examples', SEED), join(folders.workspace, SEED));
-
-  const vsix = join(folders.root, 'tapescope.vsix');
+  vsix = join(e2eRoot, 'runs', 'tapescope.vsix');
+  mkdirSync(join(e2eRoot, 'runs'), { recursive: true });
   const pack = spawnSync(process.execPath, [join(repoRoot, 'scripts', 'package.mjs'), '--out', vsix], { encoding: 'utf8', cwd: repoRoot });
   if (pack.status !== 0) throw new Error(`npm run package failed:\n${pack.stdout}\n${pack.stderr}`);
   log('packaged', vsix);
-  const installed = installExtension(env, folders, vsix);
-  log('installed extensions:', installed);
-  expect(installed).toMatch(/^tapescope\.tapescope@0\.1\.0$/m);
-
+  folders = prepare('extension', SETTINGS);
   referenceTrace = cliTrace();
 
   server = await startCodeServer(env, folders);
@@ -150,12 +169,7 @@ describe('Tapescope in a real VS Code (code-server)', () => {
       ctx.skip();
       return;
     }
-    const host = new URL(server!.url).host;
-    const fileUri = `vscode-remote://${host}${folders.workspace}/${SEED}`;
-    const url = `${server!.url}/?folder=${encodeURIComponent(folders.workspace)}&payload=${encodeURIComponent(JSON.stringify([['openFile', fileUri]]))}`;
-    await page.goto(url, { waitUntil: 'domcontentloaded', timeout: 60_000 });
-    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
-    await page.locator('.tabs-container .tab', { hasText: SEED }).first().waitFor({ timeout: 60_000 });
+    await openSeed(server!, folders);
     log('workbench ready, seed open');
 
     // The first lens appears once the extension has activated (onLanguage:python).
@@ -230,4 +244,34 @@ describe('Tapescope in a real VS Code (code-server)', () => {
     await shot('06-problems');
     log('Problems lists the four None gradients');
   }, 10 * 60_000);
+
+  it('in restricted mode the lenses explain why nothing runs, and clicking runs nothing', async (ctx) => {
+    if (skipReason) {
+      ctx.skip();
+      return;
+    }
+    const restricted = prepare('restricted', {
+      ...SETTINGS,
+      'security.workspace.trust.enabled': true,
+      'security.workspace.trust.startupPrompt': 'never',
+      'security.workspace.trust.untrustedFiles': 'open',
+    });
+    const untrusted = await startCodeServer(env, restricted, { workspaceTrust: true });
+    try {
+      await openSeed(untrusted, restricted);
+      const lens = page.locator('.codelens-decoration a', { hasText: 'Compute gradient — restricted mode' }).first();
+      await lens.waitFor({ timeout: 90_000 });
+      expect(await lens.innerText()).toContain('Compute gradient — restricted mode: trust this workspace to run code');
+      expect(await page.locator('.codelens-decoration a', { hasText: /^Compute gradient$/ }).count()).toBe(0);
+      await lens.click();
+      const notice = page.locator('.notification-toast', { hasText: 'only in a trusted workspace' });
+      await notice.waitFor({ timeout: 15_000 });
+      await shot('07-restricted');
+      expect(await page.locator('iframe.webview').count(), 'no panel opens in restricted mode').toBe(0);
+      log('restricted mode: lens explains, nothing runs');
+    } finally {
+      await untrusted.stop();
+      expect(groupGone(untrusted.pid)).toBe(true);
+    }
+  }, 5 * 60_000);
 });
