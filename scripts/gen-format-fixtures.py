@@ -21,6 +21,7 @@ Each case holds the value (dtype, shape, data) and the texts:
   str   = str(ndarray) / str(numpy scalar)           repr  = repr(ndarray) / repr(x.item()) for scalars
   tfStr = str(tf.constant(value))                    tfRepr = repr(tf.constant(value))
   varRepr (some cases) = repr(tf.Variable(value, name=...))
+  arrayRepr (shape () only) = repr(np.array(value)), numpy's own 0-d array repr
 Float data is written as strings so JSON keeps them exact: Python float reprs ('nan', 'inf', '-0.0', '1e-05')
 for float16/float64, numpy's float32 str for float32 (read back with Math.fround).
 """
@@ -123,10 +124,14 @@ if NUMPY_TEXTS_MODE:
     answers = []
     for item in request:
         arr = decode_data(item["dtype"], item["shape"], item["data"])
+        array = np.asarray(arr, dtype=object if item["dtype"] == "string" else None)
         if item["dtype"] == "string" and item["shape"] == []:
-            answers.append([str(arr), repr(arr)])
+            texts = [str(arr), repr(arr)]
         else:
-            answers.append(list(numpy_texts(item["dtype"], np.asarray(arr, dtype=object if item["dtype"] == "string" else None))))
+            texts = list(numpy_texts(item["dtype"], array))
+        # repr of the ndarray itself, which differs from TF's scalar repr only for shape ().
+        texts.append(repr(array))
+        answers.append(texts)
     json.dump({"numpy": np.__version__, "texts": answers}, sys.stdout)
     sys.exit(0)
 
@@ -373,7 +378,9 @@ if command is not None:
     answer = json.loads(result.stdout)
     assert answer["numpy"].startswith("1."), answer["numpy"]
     numpy_source = "numpy %s" % answer["numpy"]
-    for case, (s1, r1) in zip(cases, answer["texts"]):
+    for case, (s1, r1, array_repr) in zip(cases, answer["texts"]):
+        if case["shape"] == []:
+            case["arrayRepr"] = array_repr
         if (s1, r1) != (case["str"], case["repr"]):
             # TF ran on numpy 2, whose text differs here: keep numpy 1.x's, drop TF's.
             tf_texts_left_out.append(case["name"])

@@ -7,6 +7,7 @@ import {
   type ElementData,
   formatDTypeRepr,
   formatDTypeStr,
+  formatNumpyArrayRepr,
   formatNumpyRepr,
   formatNumpyStr,
   formatPythonFloat,
@@ -31,6 +32,7 @@ interface FixtureCase {
   tfRepr?: string;
   varName?: string;
   varRepr?: string;
+  arrayRepr?: string;
 }
 interface FixtureFile {
   numpyTexts: string;
@@ -100,6 +102,8 @@ for (const prefix of ['scalar-', 'array-', 'random-', '']) {
       expect(formatNumpyRepr(c.dtype, c.shape, data)).toBe(c.repr);
       if (c.tfStr !== undefined) expect(formatTensorStr(c.dtype, c.shape, data)).toBe(c.tfStr);
       if (c.tfRepr !== undefined) expect(formatTensorRepr(c.dtype, c.shape, data)).toBe(c.tfRepr);
+      const arrayRepr = c.arrayRepr ?? (c.shape.length > 0 ? c.repr : undefined);
+      if (arrayRepr !== undefined) expect(formatNumpyArrayRepr(c.dtype, c.shape, data)).toBe(arrayRepr);
       if (c.varRepr !== undefined && c.varName !== undefined) {
         expect(formatVariableRepr(c.varName, c.dtype, c.shape, data)).toBe(c.varRepr);
       }

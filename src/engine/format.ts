@@ -5,6 +5,7 @@ export {
   type ElementData,
   formatNumpyStr,
   formatNumpyRepr,
+  formatNumpyArrayRepr,
   formatScalarItemRepr,
 } from './format/arrayprint';
 export {

@@ -157,11 +157,16 @@ function intFormatter(data: ElementData, shown: readonly number[]): ElementForma
   return (flatIndex) => formatPythonInt(Number(data[flatIndex])).padStart(width, ' ');
 }
 
-function elementFormatter(dtype: DTypeName, data: ElementData, shown: readonly number[]): ElementFormatter {
+function elementFormatter(
+  dtype: DTypeName,
+  data: ElementData,
+  shown: readonly number[],
+  zeroDimensional: boolean,
+): ElementFormatter {
   if (isFloatDType(dtype)) return floatFormatter(data, dtype, shown);
   if (dtype === 'int32' || dtype === 'int64') return intFormatter(data, shown);
-  // " True" keeps True and False the same width inside arrays.
-  if (dtype === 'bool') return (i) => (data[i] ? ' True' : 'False');
+  // " True" keeps True and False the same width inside arrays (a 0-d array has nothing to align).
+  if (dtype === 'bool') return (i) => (data[i] ? (zeroDimensional ? 'True' : ' True') : 'False');
   // Object arrays of bytes: each element is its repr, unpadded.
   return (i) => formatPythonBytes(String(data[i]));
 }
@@ -239,7 +244,7 @@ function formatNested(
   return recurse(0, 0, nextLinePrefix, lineWidth);
 }
 
-/** numpy's array2string for a non-scalar array with the default options. */
+/** numpy's array2string with the default options (a 0-d array prints as its single element). */
 function arrayToString(
   dtype: DTypeName,
   shape: readonly number[],
@@ -251,7 +256,7 @@ function arrayToString(
   const size = elementCount(shape);
   if (size === 0) return '[]';
   const summarise = size > THRESHOLD;
-  const format = elementFormatter(dtype, data, shownIndices(shape, summarise));
+  const format = elementFormatter(dtype, data, shownIndices(shape, summarise), shape.length === 0);
   const nextLinePrefix = ' ' + ' '.repeat(prefix.length);
   return formatNested(shape, format, LINE_WIDTH - suffix.length, nextLinePrefix, separator, summarise);
 }
@@ -311,13 +316,12 @@ function pythonTuple(items: readonly number[]): string {
 }
 
 /**
- * `repr(value)` as numpy 1.x prints it: `array([1., 2.], dtype=float32)`, with `, dtype=...` left out for
- * float64/int64/bool and `shape=` added for empty non-(0,) shapes. For shape [] this is TF's scalar repr,
- * `repr(x.item())` (see formatScalarItemRepr), not numpy's.
+ * `repr(ndarray)` as numpy 1.x prints it, for any rank: `array([1., 2.], dtype=float32)`, with
+ * `, dtype=...` left out for float64/int64/bool and `shape=` added for empty non-(0,) shapes; a 0-d
+ * array is `array(3., dtype=float32)`. String tensors are object arrays (`dtype=object`).
  */
-export function formatNumpyRepr(dtype: DTypeName, shape: readonly number[], data: ElementData): string {
+export function formatNumpyArrayRepr(dtype: DTypeName, shape: readonly number[], data: ElementData): string {
   checkData(shape, data);
-  if (shape.length === 0) return formatScalarItemRepr(dtype, data[0]);
   const prefix = 'array(';
   const size = elementCount(shape);
   const body = arrayToString(dtype, shape, data, ', ', prefix, ')');
@@ -331,4 +335,14 @@ export function formatNumpyRepr(dtype: DTypeName, shape: readonly number[], data
   // The extras go on their own line, aligned under the array, when they would pass the line width.
   const spacer = lastLineLength + tail.length + 1 > LINE_WIDTH ? '\n' + ' '.repeat(prefix.length) : ' ';
   return head + spacer + tail;
+}
+
+/**
+ * What TF shows after `numpy=` in a tensor's repr: `repr(ndarray)` (see formatNumpyArrayRepr), except
+ * that for shape () TF uses `repr(x.item())`, the Python value's repr (see formatScalarItemRepr).
+ */
+export function formatNumpyRepr(dtype: DTypeName, shape: readonly number[], data: ElementData): string {
+  checkData(shape, data);
+  if (shape.length === 0) return formatScalarItemRepr(dtype, data[0]);
+  return formatNumpyArrayRepr(dtype, shape, data);
 }
