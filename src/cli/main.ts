@@ -9,6 +9,9 @@ import { type RunResult, TapescopeRuntime } from '../runtime/index';
 import { type RunCommand, USAGE, UsageError, parseArgs } from './args';
 import { htmlAvailable, renderHtmlPage } from './html';
 
+// The bundle also serves scripts (scripts/bench-runtime.mjs) that drive the runtime directly.
+export { TapescopeRuntime } from '../runtime/index';
+
 export const EXIT_OK = 0;
 export const EXIT_PYTHON_ERROR = 1;
 export const EXIT_USAGE = 2;

@@ -74,6 +74,7 @@ const stderr = new StreamForwarder('stderr');
 interface Runner {
   begin_run(programFile: string, userFilesJson: string, sourcesJson: string): void;
   end_run(): void;
+  collect_garbage(): void;
   run_script(source: string, filename: string): string;
   run_cell(source: string, filename: string): string;
 }
@@ -217,7 +218,13 @@ function applyOutcome(outcome: WorkerRunOutcome, parsed: ParsedOutcome): void {
 port.on('message', (message: HostToWorker) => {
   if (message.type !== 'run') return;
   run(message.runId, message.program, message.options).then(
-    (outcome) => post({ type: 'done', runId: message.runId, outcome }),
+    (outcome) => {
+      post({ type: 'done', runId: message.runId, outcome });
+      // Clean up after reporting, so the caller does not wait for it.
+      setImmediate(() => {
+        loading.then(({ runner }) => runner.collect_garbage()).catch(() => undefined);
+      });
+    },
     (error: unknown) =>
       post({
         type: 'done',

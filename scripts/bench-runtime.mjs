@@ -1,0 +1,179 @@
+// Benchmarks of the Python runtime (run after `npm run build`: it drives dist/cli.js + dist/worker.js):
+//   - cold start: loading Pyodide and our packages in a new worker (median of 3);
+//   - warm run of a small program, and of examples/gradient_tape_basics.py once the tensorflow
+//     package exists (median and p90 of the run() round trip, as a caller sees it);
+//   - the bare Python→JavaScript call cost (a do-nothing registered JS function, 100k calls),
+//     next to Python's own loop and call costs, and an engine op called from Python (the per-op
+//     overhead target is at most twice the bare call cost).
+// Prints a table and writes bench-output/runtime.json.
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const cliBundle = join(root, 'dist', 'cli.js');
+if (!existsSync(cliBundle) || !existsSync(join(root, 'dist', 'worker.js'))) {
+  console.error('dist/cli.js or dist/worker.js is missing: run npm run build first');
+  process.exit(1);
+}
+const { TapescopeRuntime } = createRequire(import.meta.url)(cliBundle);
+const outDir = join(root, 'bench-output');
+mkdirSync(outDir, { recursive: true });
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const p90 = (xs) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * 0.9))];
+
+function writeProgram(name, text) {
+  const path = join(outDir, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+async function expectOk(runtime, request) {
+  const result = await runtime.run(request);
+  if (result.status !== 'ok') throw new Error(`${request.file}: ${result.status}\n${result.stderr}`);
+  return result;
+}
+
+const small = writeProgram(
+  'bench_small.py',
+  'def fib(n):\n    return n if n < 2 else fib(n - 1) + fib(n - 2)\nprint(sum(i * i for i in range(1000)), fib(15))\n',
+);
+
+const results = {};
+
+// Cold start: a new runtime (worker) each time.
+const cold = [];
+const coldWall = [];
+for (let i = 0; i < 3; i++) {
+  const runtime = new TapescopeRuntime();
+  const started = performance.now();
+  const result = await expectOk(runtime, { file: small });
+  coldWall.push(performance.now() - started);
+  cold.push(result.coldStartMs);
+  await runtime.dispose();
+}
+results.coldStartMs = median(cold);
+results.coldFirstRunWallMs = median(coldWall);
+
+const runtime = new TapescopeRuntime();
+await expectOk(runtime, { file: small });
+
+async function warm(file, runs) {
+  const times = [];
+  for (let i = 0; i < runs; i++) {
+    const started = performance.now();
+    await expectOk(runtime, { file });
+    times.push(performance.now() - started);
+  }
+  return { medianMs: median(times), p90Ms: p90(times) };
+}
+results.warmSmall = await warm(small, 20);
+
+const seed = join(root, 'examples', 'gradient_tape_basics.py');
+const haveTensorflow = existsSync(join(root, 'src', 'runtime', 'python', 'tensorflow', '__init__.py'));
+if (haveTensorflow) {
+  try {
+    results.warmSeed = await warm(seed, 10);
+  } catch (error) {
+    results.warmSeed = { error: String(error.message ?? error).split('\n')[0] };
+  }
+}
+
+const callProgram = writeProgram(
+  'bench_calls.py',
+  `import json, time
+import _tapescope_probe
+N = 100_000
+noop = _tapescope_probe.noop
+
+def timed(body):
+    best = float('inf')
+    for _ in range(3):
+        start = time.perf_counter()
+        body()
+        best = min(best, time.perf_counter() - start)
+    return best / N * 1e6
+
+def empty_loop():
+    for _ in range(N):
+        pass
+
+def python_calls():
+    f = lambda: 0
+    for _ in range(N):
+        f()
+
+def js_calls():
+    for _ in range(N):
+        noop()
+
+def js_calls_with_floats():
+    for _ in range(N):
+        noop(1.5, 2.5)
+
+figures = {
+    'emptyLoopUs': timed(empty_loop),
+    'pythonCallUs': timed(python_calls),
+    'jsCallUs': timed(js_calls),
+    'jsCallTwoFloatsUs': timed(js_calls_with_floats),
+}
+import _tapescope_engine as E
+a = E.constant(1.5)
+b = E.constant(2.5)
+add = E.add
+def engine_adds():
+    for _ in range(N):
+        add(a, b)
+if hasattr(E, 'constant'):
+    figures['engineAddFromPythonUs'] = timed(engine_adds)
+try:
+    import tensorflow as tf
+    x = tf.constant(1.5)
+    y = tf.constant(2.5)
+    def tf_adds():
+        for _ in range(N):
+            x + y
+    figures['tfAddFromPythonUs'] = timed(tf_adds)
+except ImportError as error:
+    figures['tfAddFromPythonUs'] = None
+print(json.dumps(figures))
+`,
+);
+for (const trace of [true, false]) {
+  const result = await runtime.run({ file: callProgram, trace, timeLimitMs: 120_000 });
+  if (result.status !== 'ok') {
+    console.error(result.stderr);
+    results[trace ? 'calls' : 'callsNoTrace'] = { error: result.error?.message };
+    continue;
+  }
+  results[trace ? 'calls' : 'callsNoTrace'] = JSON.parse(result.stdout.trim().split('\n').at(-1));
+}
+await runtime.dispose();
+
+const fmt = (value, unit) => (typeof value === 'number' ? `${value.toFixed(unit === 'us' ? 2 : 0)} ${unit === 'us' ? 'µs' : 'ms'}` : 'n/a');
+const rows = [
+  ['cold start (load Pyodide + our packages)', fmt(results.coldStartMs, 'ms')],
+  ['first run incl. cold start (wall)', fmt(results.coldFirstRunWallMs, 'ms')],
+  ['warm run, small program (median / p90)', `${fmt(results.warmSmall.medianMs, 'ms')} / ${fmt(results.warmSmall.p90Ms, 'ms')}`],
+  [
+    'warm run, examples/gradient_tape_basics.py (median / p90)',
+    results.warmSeed?.medianMs !== undefined
+      ? `${fmt(results.warmSeed.medianMs, 'ms')} / ${fmt(results.warmSeed.p90Ms, 'ms')}`
+      : (results.warmSeed?.error ?? 'n/a (no tensorflow package yet)'),
+  ],
+  ['Python empty loop iteration', fmt(results.calls?.emptyLoopUs, 'us')],
+  ['Python function call', fmt(results.calls?.pythonCallUs, 'us')],
+  ['bare Python→JS call (no args)', fmt(results.calls?.jsCallUs, 'us')],
+  ['bare Python→JS call (two floats)', fmt(results.calls?.jsCallTwoFloatsUs, 'us')],
+  ['engine add from Python (trace on / off)', `${fmt(results.calls?.engineAddFromPythonUs, 'us')} / ${fmt(results.callsNoTrace?.engineAddFromPythonUs, 'us')}`],
+  ['tf x + y from Python (trace on / off)', `${fmt(results.calls?.tfAddFromPythonUs, 'us')} / ${fmt(results.callsNoTrace?.tfAddFromPythonUs, 'us')}`],
+];
+const width = Math.max(...rows.map(([label]) => label.length));
+console.log('Python runtime');
+for (const [label, value] of rows) console.log(`  ${label.padEnd(width)}  ${value}`);
+if (results.calls?.jsCallUs && results.calls?.tfAddFromPythonUs) {
+  console.log(`  per-op cost of tf x + y / bare call: ${(results.calls.tfAddFromPythonUs / results.calls.jsCallUs).toFixed(2)}x (target ≤ 2x overhead)`);
+}
+writeFileSync(join(outDir, 'runtime.json'), `${JSON.stringify(results, null, 2)}\n`);
