@@ -84,7 +84,10 @@ def encode_data(dtype, arr):
 
 def make_array(dtype, values, shape=None):
     if dtype == "string":
-        arr = np.array([v if isinstance(v, bytes) else v.encode("utf-8") for v in np.array(values, dtype=object).reshape(-1)], dtype=object)
+        nested = np.array(values, dtype=object)
+        flat = [v if isinstance(v, bytes) else v.encode("utf-8") for v in nested.reshape(-1)]
+        # Build through a list with a sentinel so numpy cannot split bytes into characters.
+        arr = np.array(flat + [None], dtype=object)[:-1].reshape(nested.shape)
     else:
         with np.errstate(over="ignore", invalid="ignore"):
             arr = np.array(values, dtype=np.float64 if dtype.startswith("float") else None).astype(NP_DTYPES[dtype])
