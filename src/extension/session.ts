@@ -129,7 +129,9 @@ export class TapescopeSession implements vscode.Disposable {
     const panel = this.ensurePanel();
     const runId = ++this.runCounter;
     panel.post({ type: 'running', file: target.file, message: isRerun ? 'Re-running after save…' : 'Running…' });
-    this.output.appendLine(`\n▶ ${new Date().toLocaleTimeString()} ${target.file}${target.request.uptoCell !== undefined ? ` (cells up to ${target.request.uptoCell})` : ''}`);
+    // The channel shows the latest run only, so what is there is what this run printed.
+    this.output.clear();
+    this.output.appendLine(`▶ ${new Date().toLocaleTimeString()} ${target.file}${target.request.uptoCell !== undefined ? ` (cells up to ${target.request.uptoCell})` : ''}`);
     if (this.controller.isCold) this.output.show(true);
     void this.context.workspaceState.update(LAST_TARGET_KEY, { uri: anchor.doc, line: anchor.line, kind: anchor.kind });
 

@@ -163,6 +163,41 @@ afterAll(async () => {
   }
 }, 60_000);
 
+/** The In[14] call in the CLI's trace of the seed, and its None sources. */
+function in14Call() {
+  expect(referenceTrace, 'the CLI must produce a trace of the seed').toBeDefined();
+  const call = referenceTrace!.gradients.find((g) => g.loc?.line === IN14_GRADIENT_LINE)!;
+  expect(call, `a gradient call recorded at line ${IN14_GRADIENT_LINE}`).toBeDefined();
+  const noneSources = call.sources.filter((s) => s.gradient === null);
+  expect(noneSources).toHaveLength(4);
+  return { call, noneSources };
+}
+
+/** Asserts the panel shows In[14]'s tape: x0 with gradient 6.0, x1..x4 None with their reasons. */
+async function expectIn14Tape(screenshot: string) {
+  const found = in14Call();
+  const body = view().locator('body');
+  await expect.poll(async () => body.innerText(), { timeout: 120_000, interval: 500 }).toContain('x0');
+  await shot(screenshot);
+  const text = await body.innerText();
+  expect(text).toContain('6.0');
+  for (const s of found.noneSources) {
+    expect(text, `None reason of ${s.label}`).toContain(s.noneReason!.message);
+  }
+  log('tape view shows x0 → 6.0 and the four None reasons');
+  return found;
+}
+
+/** Brings the Output tab of the bottom panel to the front (it shows the Tapescope channel). */
+async function showOutputPanel(): Promise<void> {
+  await page.locator('.part.panel .composite-bar .action-label', { hasText: /^Output$/ }).first().click({ timeout: 10_000 });
+}
+
+/** Text of the bottom panel (output channel, Problems). */
+async function bottomPanelText(): Promise<string> {
+  return (await page.locator('.part.panel').allInnerTexts().catch(() => [])).join('\n');
+}
+
 describe('Tapescope in a real VS Code (code-server)', () => {
   it('shows the lens, runs the seed and shows In[14] in the tape view; editor and view follow each other', async (ctx) => {
     if (skipReason) {
@@ -192,30 +227,15 @@ describe('Tapescope in a real VS Code (code-server)', () => {
     log('panel open');
     await shot('02-panel-open');
 
-    // Program output reaches the Tapescope output channel.
-    const outputText = async () => (await page.locator('.part.panel').allInnerTexts().catch(() => [])).join('\n');
-
     // ---- the tape: x0 → 6.0, x1..x4 → None with their reasons (the CLI's trace says which) ----
-    expect(referenceTrace, 'the CLI must produce a trace of the seed').toBeDefined();
-    const call = referenceTrace!.gradients.find((g) => g.loc?.line === IN14_GRADIENT_LINE)!;
-    expect(call, `a gradient call recorded at line ${IN14_GRADIENT_LINE}`).toBeDefined();
-    const noneSources = call.sources.filter((s) => s.gradient === null);
-    expect(noneSources).toHaveLength(4);
-    const body = view().locator('body');
-    await expect.poll(async () => body.innerText(), { timeout: 120_000, interval: 500 }).toContain('x0');
-    await shot('03-tape');
-    const text = await body.innerText();
-    expect(text).toContain('6.0');
-    for (const s of noneSources) {
-      expect(text, `None reason of ${s.label}`).toContain(s.noneReason!.message);
-    }
-    log('tape view shows x0 → 6.0 and the four None reasons');
+    const { call, noneSources } = await expectIn14Tape('03-tape');
 
     // ---- inline hint and Problems ----
     const hints = await inlineHints(page);
     expect(hints[IN14_GRADIENT_LINE], `inline hint on line ${IN14_GRADIENT_LINE}`).toMatch(/x0: 6\.0 · x1: None — .+ · x4: None/);
     log('inline hint:', hints[IN14_GRADIENT_LINE]);
-    expect(await outputText()).toContain('tf.Tensor(6.0, shape=(), dtype=float32)');
+    await showOutputPanel();
+    await expect.poll(bottomPanelText, { timeout: 30_000 }).toContain('tf.Tensor(6.0, shape=(), dtype=float32)');
 
     // ---- stepping in the view moves the editor's highlight ----
     const tapeOps = referenceTrace!.ops
@@ -244,6 +264,37 @@ describe('Tapescope in a real VS Code (code-server)', () => {
     await shot('06-problems');
     log('Problems lists the four None gradients');
   }, 10 * 60_000);
+
+  it('in a notebook: the lens in the In[14] cell runs the cells up to it', async (ctx) => {
+    if (skipReason) {
+      ctx.skip();
+      return;
+    }
+    const NOTEBOOK = 'gradient_tape_basics.ipynb';
+    copyFileSync(join(repoRoot, 'examples', NOTEBOOK), join(folders.workspace, NOTEBOOK));
+    await page.locator('.monaco-workbench').click({ position: { x: 700, y: 300 } }).catch(() => undefined);
+    await page.keyboard.press('Control+P');
+    const quickOpen = page.locator('.quick-input-widget input');
+    await quickOpen.waitFor({ state: 'visible', timeout: 15_000 });
+    await quickOpen.fill(NOTEBOOK);
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: NOTEBOOK }).first().waitFor({ timeout: 15_000 });
+    await page.keyboard.press('Enter');
+    const cell = page.locator('.cell-list-container .code-cell-row', { hasText: 'tape.gradient(y,[x0,x1,x2,x3,x4])' }).first();
+    await cell.waitFor({ timeout: 60_000 });
+    await cell.scrollIntoViewIfNeeded();
+    const lens = cell.locator('.codelens-decoration a', { hasText: 'Compute gradient' }).first();
+    await lens.waitFor({ timeout: 60_000 });
+    await shot('08-notebook-lens');
+    await lens.click();
+    log('clicked the lens in the notebook cell');
+    await expectIn14Tape('09-notebook-tape');
+    // Cells after In[14] did not run: the last cell's output is absent (the channel shows the latest run).
+    await showOutputPanel();
+    await expect.poll(bottomPanelText, { timeout: 30_000 }).toContain("['x0:0']");
+    const output = await bottomPanelText();
+    expect(output).toContain('gradient_tape_basics.ipynb (cells up to 4)');
+    expect(output).not.toContain('dys/dx1');
+  }, 5 * 60_000);
 
   it('in restricted mode the lenses explain why nothing runs, and clicking runs nothing', async (ctx) => {
     if (skipReason) {
