@@ -190,6 +190,21 @@ describe('reference cases (shared/tf/cases and the seed notebook)', () => {
       '-0.0',
     ]);
   });
+  it('rounds float16 like numpy (ties to even, overflow at 65520, subnormals)', () => {
+    // Expected values from numpy: float(np.float16(x)).
+    const cases: [number, number][] = [
+      [1 + 2 ** -11, 1],
+      [1 + 3 * 2 ** -11, 1 + 2 ** -9],
+      [65519.99, 65504],
+      [65520, Infinity],
+      [-65520, -Infinity],
+      [2 ** -25, 0],
+      [3 * 2 ** -25, 2 ** -23],
+      [0.1, 0.0999755859375],
+      [-0, -0],
+    ];
+    for (const [input, expected] of cases) expect(Object.is(roundToFloat16(input), expected), `${input}`).toBe(true);
+  });
   it('rejects data whose length does not match the shape', () => {
     expect(() => formatNumpyStr('float32', [2, 2], new Float32Array(3))).toThrow(RangeError);
   });
