@@ -13,3 +13,4 @@ export { type DTypeName, type TensorData, isFloat, isInteger } from './dtype';
 export { flattenNested, inferDType, toTensorPair, type TensorLike, type ConstantOptions } from './convert';
 export { setBackend, backend, type Backend } from './backend';
 export { snapshot } from './trace-recorder';
+export { keras, random, Module } from './keras/public';

@@ -1,0 +1,271 @@
+/**
+ * Keras 3 optimizers SGD and Adam, computing each update with the ops and float32 roundings
+ * Keras 3 uses on TensorFlow, and writing it with `engine.assignVariable` so every update is an
+ * assign event in the trace (which is also what cuts gradient paths through updated variables).
+ *
+ * Variables are created like Keras 3's: `iteration` (int64) and `learning_rate` at construction,
+ * slot variables (`dense_kernel_momentum`, ...) at the first applyGradients, all non-trainable,
+ * named `<optimizer>/<name>:0` (Keras 3 path + `:0`) and owned by the optimizer.
+ */
+import type { DTypeName } from '../dtype';
+import { getEngine } from '../engine';
+import { TFError } from '../errors';
+import { formatVariableRepr } from '../format/tensorflow';
+import { type TensorLike, constant, toTensor } from '../convert';
+import { Tensor, Variable } from '../tensor';
+import { snakeCase, uniqueName } from './names';
+
+const run = (type: string, inputs: Tensor[], attrs: Record<string, unknown> = {}): Tensor => getEngine().run1(type, inputs, attrs);
+const f32 = (value: number): Tensor => getEngine().scalar(value, 'float32');
+const scalarOf = (value: number, dtype: DTypeName): Tensor => getEngine().scalar(value, dtype);
+
+/** A gradient (or null, like Python's None) paired with its variable. */
+export type GradAndVar = [Tensor | null, Variable];
+
+/** The name Keras 3 gives a variable in slot names: its path with `/` as `_`, no `:0`. */
+function slotBase(v: Variable): string {
+  return v.name.replace(/:\d+$/, '').replace(/\//g, '_');
+}
+
+/** What Keras prints for a variable in its messages (`v.path`, or `v.name` for a plain tf.Variable). */
+function variableLabel(v: Variable): string {
+  return v.owner ? v.name.replace(/:\d+$/, '') : v.name;
+}
+
+export interface OptimizerOptions {
+  learningRate?: number;
+  name?: string;
+}
+
+export abstract class Optimizer {
+  readonly name: string;
+  /** Steps taken (int64, non-trainable), like Keras 3's `optimizer.iterations`. */
+  readonly iterations: Variable;
+  private readonly learningRateVariable: Variable;
+  /** Variables the optimizer was built with (in order), mapped to their index. */
+  private readonly known = new Map<Variable, number>();
+  private readonly slotVariables: Variable[] = [];
+  built = false;
+
+  constructor(options: OptimizerOptions, className: string, defaultLearningRate: number) {
+    this.name = options.name ?? uniqueName(snakeCase(className));
+    this.iterations = this.createVariable('iteration', toTensor(0, 'int64'));
+    this.learningRateVariable = this.createVariable('learning_rate', toTensor(options.learningRate ?? defaultLearningRate, 'float32'));
+  }
+
+  private createVariable(name: string, initial: Tensor): Variable {
+    const engine = getEngine();
+    engine.pushScope(this.name);
+    try {
+      const v = engine.createVariable(initial, `${this.name}/${name}`, false);
+      v.owner = this.name;
+      return v;
+    } finally {
+      engine.popScope();
+    }
+  }
+
+  get learningRate(): number {
+    return this.learningRateVariable.value.scalarValue();
+  }
+
+  set learningRate(value: number) {
+    getEngine().assignVariable(this.learningRateVariable, toTensor(value, 'float32'), 'assign');
+  }
+
+  /** iteration, learning_rate, then the slot variables in creation order (Keras 3's `variables`). */
+  get variables(): Variable[] {
+    return [this.iterations, this.learningRateVariable, ...this.slotVariables];
+  }
+
+  /** One zero-initialised slot per variable and suffix, interleaved per variable as Keras does. */
+  protected addSlots(variables: Variable[], suffixes: string[]): Variable[][] {
+    const perSuffix: Variable[][] = suffixes.map(() => []);
+    for (const v of variables) {
+      suffixes.forEach((suffix, i) => {
+        const zero = constant(0, { dtype: v.dtype, shape: v.shape.slice() });
+        const slot = this.createVariable(`${slotBase(v)}_${suffix}`, zero);
+        this.slotVariables.push(slot);
+        perSuffix[i].push(slot);
+      });
+    }
+    return perSuffix;
+  }
+
+  /** Creates the slot variables for `variables` (Keras's build). */
+  build(variables: Variable[]): void {
+    variables.forEach((v, i) => this.known.set(v, i));
+    this.built = true;
+  }
+
+  protected indexOf(v: Variable): number {
+    return this.known.get(v) as number;
+  }
+
+  /**
+   * optimizer.apply_gradients(zip(grads, vars)): skips null gradients with Keras's warning (a
+   * ValueError when all are null), updates each variable, then increments `iterations`.
+   * Returns `iterations`, as Keras does.
+   */
+  applyGradients(gradsAndVars: Iterable<GradAndVar>): Variable {
+    const pairs = [...gradsAndVars];
+    if (pairs.length === 0) return this.iterations;
+    const variables = pairs.map(([, v]) => v);
+    if (!this.built) {
+      const engine = getEngine();
+      engine.pushScope(this.name);
+      try {
+        this.build(variables);
+      } finally {
+        engine.popScope();
+      }
+    }
+    for (const v of variables) {
+      if (!this.known.has(v)) {
+        throw new TFError(
+          'ValueError',
+          `Unknown variable: ${formatVariableRepr(v.name, v.dtype, v.shape, v.value.data)}. This optimizer can only be called for the variables it was originally built with. When working with a new set of variables, you should recreate a new optimizer instance.`,
+        );
+      }
+    }
+    const engine = getEngine();
+    engine.pushScope(this.name);
+    try {
+      const present = pairs.filter(([g]) => g !== null) as [Tensor, Variable][];
+      if (present.length === 0) throw new TFError('ValueError', 'No gradients provided for any variable.');
+      const missing = pairs.filter(([g]) => g === null).map(([, v]) => `'${variableLabel(v)}'`);
+      if (missing.length > 0) {
+        engine.warn(`UserWarning: Gradients do not exist for variables [${missing.join(', ')}] when minimizing the loss. If using \`model.compile()\`, did you forget to provide a \`loss\` argument?`);
+      }
+      const learningRate = engine.readVariable(this.learningRateVariable);
+      for (const [grad, variable] of present) {
+        const lr = learningRate.dtype === variable.dtype ? learningRate : run('Cast', [learningRate], { dtype: variable.dtype });
+        const g = grad.dtype === variable.dtype ? grad : run('Cast', [grad], { dtype: variable.dtype });
+        if (g.shape.join(',') !== variable.shape.join(',')) {
+          throw new TFError('ValueError', `Gradient shape (${g.shape.join(', ')}) does not match variable shape (${variable.shape.join(', ')}) for ${variableLabel(variable)}`);
+        }
+        this.updateStep(g, variable, lr);
+      }
+      const next = run('AddV2', [engine.readVariable(this.iterations), scalarOf(1, 'int64')]);
+      engine.assignVariable(this.iterations, next, 'assign');
+    } finally {
+      engine.popScope();
+    }
+    return this.iterations;
+  }
+
+  /** apply(grads, variables): the same as applyGradients on zipped lists. */
+  apply(grads: (Tensor | null)[], variables: Variable[]): Variable {
+    return this.applyGradients(grads.map((g, i): GradAndVar => [g, variables[i]]));
+  }
+
+  protected abstract updateStep(gradient: Tensor, variable: Variable, learningRate: Tensor): void;
+
+  protected assign(v: Variable, value: Tensor, mode: 'assign' | 'assign_add' | 'assign_sub'): void {
+    getEngine().assignVariable(v, value, mode);
+  }
+
+  protected read(v: Variable): Tensor {
+    return getEngine().readVariable(v);
+  }
+}
+
+export interface SGDOptions extends OptimizerOptions {
+  momentum?: number;
+  nesterov?: boolean;
+}
+
+/** keras.optimizers.SGD(learning_rate=0.01, momentum=0.0, nesterov=False). */
+export class SGD extends Optimizer {
+  readonly momentum: number;
+  readonly nesterov: boolean;
+  private momentums: Variable[] = [];
+
+  constructor(options: SGDOptions = {}) {
+    super(options, 'SGD', 0.01);
+    const momentum = options.momentum ?? 0;
+    if (typeof momentum !== 'number' || momentum < 0 || momentum > 1) {
+      throw new TFError('ValueError', '`momentum` must be a float between [0, 1].');
+    }
+    this.momentum = momentum;
+    this.nesterov = options.nesterov ?? false;
+  }
+
+  override build(variables: Variable[]): void {
+    super.build(variables);
+    if (this.momentum !== 0) [this.momentums] = this.addSlots(variables, ['momentum']);
+  }
+
+  protected updateStep(g: Tensor, variable: Variable, lr: Tensor): void {
+    if (this.momentum === 0) {
+      this.assign(variable, run('Mul', [g, lr]), 'assign_sub');
+      return;
+    }
+    const m = this.momentums[this.indexOf(variable)];
+    const momentum = scalarOf(this.momentum, variable.dtype);
+    // m = m * momentum - g * lr
+    this.assign(m, run('Sub', [run('Mul', [this.read(m), momentum]), run('Mul', [g, lr])]), 'assign');
+    if (this.nesterov) {
+      this.assign(variable, run('Sub', [run('Mul', [this.read(m), momentum]), run('Mul', [g, lr])]), 'assign_add');
+    } else {
+      this.assign(variable, this.read(m), 'assign_add');
+    }
+  }
+}
+
+export interface AdamOptions extends OptimizerOptions {
+  beta1?: number;
+  beta2?: number;
+  epsilon?: number;
+  amsgrad?: boolean;
+}
+
+/** keras.optimizers.Adam(learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, amsgrad=False). */
+export class Adam extends Optimizer {
+  readonly beta1: number;
+  readonly beta2: number;
+  readonly epsilon: number;
+  readonly amsgrad: boolean;
+  private momentumSlots: Variable[] = [];
+  private velocitySlots: Variable[] = [];
+  private velocityHatSlots: Variable[] = [];
+
+  constructor(options: AdamOptions = {}) {
+    super(options, 'Adam', 0.001);
+    this.beta1 = options.beta1 ?? 0.9;
+    this.beta2 = options.beta2 ?? 0.999;
+    this.epsilon = options.epsilon ?? 1e-7;
+    this.amsgrad = options.amsgrad ?? false;
+  }
+
+  override build(variables: Variable[]): void {
+    super.build(variables);
+    [this.momentumSlots, this.velocitySlots] = this.addSlots(variables, ['momentum', 'velocity']);
+    if (this.amsgrad) [this.velocityHatSlots] = this.addSlots(variables, ['velocity_hat']);
+  }
+
+  protected updateStep(g: Tensor, variable: Variable, lr: Tensor): void {
+    const dtype = variable.dtype;
+    const c = (v: number) => scalarOf(v, dtype);
+    const step = run('Cast', [run('AddV2', [this.read(this.iterations), scalarOf(1, 'int64')])], { dtype });
+    const beta1Power = run('Pow', [c(this.beta1), step]);
+    const beta2Power = run('Pow', [c(this.beta2), step]);
+    // alpha = lr * sqrt(1 - beta_2^t) / (1 - beta_1^t)
+    const alpha = run('RealDiv', [run('Mul', [lr, run('Sqrt', [run('Sub', [c(1), beta2Power])])]), run('Sub', [c(1), beta1Power])]);
+    const index = this.indexOf(variable);
+    const m = this.momentumSlots[index];
+    let v = this.velocitySlots[index];
+    // Python computes 1 - beta in double, then TensorFlow rounds it to the variable's dtype.
+    this.assign(m, run('Mul', [run('Sub', [g, this.read(m)]), c(1 - this.beta1)]), 'assign_add');
+    this.assign(v, run('Mul', [run('Sub', [run('Square', [g]), this.read(v)]), c(1 - this.beta2)]), 'assign_add');
+    if (this.amsgrad) {
+      const vHat = this.velocityHatSlots[index];
+      this.assign(vHat, run('Maximum', [this.read(vHat), this.read(v)]), 'assign');
+      v = vHat;
+    }
+    const update = run('RealDiv', [run('Mul', [this.read(m), alpha]), run('AddV2', [run('Sqrt', [this.read(v)]), c(this.epsilon)])]);
+    this.assign(variable, update, 'assign_sub');
+  }
+}
+
+export { Tensor, Variable, type TensorLike };
