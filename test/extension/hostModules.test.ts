@@ -58,7 +58,8 @@ describe('panel HTML', () => {
     expect(csp).toContain("default-src 'none'");
     expect(csp).toContain("script-src 'nonce-abc123'");
     expect(csp).toContain('worker-src blob:');
-    expect(csp).not.toMatch(/script-src[^;]*(unsafe-inline|unsafe-eval|\*)/);
+    expect(csp).not.toMatch(/(unsafe-inline|unsafe-eval|\*)/);
+    expect(csp).toContain("style-src https://file+.vscode-resource.vscode-cdn.net 'nonce-abc123'");
     expect(csp).not.toContain('http:');
   });
   it('loads only the nonce-tagged view bundle and passes the worker URL', () => {
