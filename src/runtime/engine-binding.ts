@@ -4,8 +4,9 @@
  *
  * Every run gets a new `Engine` (its own tapes, variables, ids and trace), installed as the
  * engine the API functions use, with TensorFlow's log lines routed to the run's stderr. Python
- * sees the engine's public API (src/engine/index.ts: `add`, `matmul`, `GradientTape`, ...) plus
- * `engine`, this run's Engine instance, and `options`, the run's settings.
+ * sees `bridge` (src/runtime/bridge.ts: what our `tensorflow` package calls, one call per op),
+ * the engine's public API (src/engine/index.ts: `add`, `matmul`, ...), `engine` (this run's Engine
+ * instance) and `options` (the run's settings).
  */
 import * as engineApi from '../engine/index';
 import { createBridge } from './bridge';
