@@ -239,7 +239,15 @@ export class TapescopeRuntime {
         resolvePromise({ ...result, durationMs: Math.round(performance.now() - started) });
       });
       this.active = run;
-      const handle = this.ensureWorker();
+      let handle: WorkerHandle;
+      try {
+        handle = this.ensureWorker();
+      } catch (error) {
+        const message = `the Python worker could not be started: ${error instanceof Error ? error.message : String(error)}`;
+        run.output('stderr', `tapescope: ${message}\n`, undefined);
+        this.complete(run, { status: 'error', error: hostError('WorkerCrash', message) });
+        return;
+      }
       if (!handle.ready) run.coldStartMs = 0; // filled in by the `ready` message
       run.timers.push(
         setTimeout(() => {

@@ -199,6 +199,20 @@ describe('running Python files', () => {
     expect(result.error?.loc?.line).toBe(3);
   }, 30_000);
 
+  it('passes non-ASCII text and a final line without newline through unchanged', async () => {
+    const result = await runFile('unicode.py', 'print("héllo ✓ 日本", end=" ")\nprint("€", end="")\n');
+    expect(result.stdout).toBe('héllo ✓ 日本 €');
+  }, 30_000);
+
+  it('reports a worker that cannot start as an error result', async () => {
+    const broken = new TapescopeRuntime({ workerPath: join(workDir, 'no-such-worker.js') });
+    const result = await broken.run({ file: writeProgram('any.py', 'print(1)\n') });
+    await broken.dispose();
+    expect(result.status).toBe('error');
+    expect(result.error?.type).toBe('WorkerCrash');
+    expect(result.error?.message).toContain('no-such-worker.js');
+  }, 30_000);
+
   it('reports a missing file as an error result, not a thrown error', async () => {
     const result = await runtime.run({ file: join(workDir, 'does-not-exist.py') });
     expect(result.status).toBe('error');
