@@ -4,8 +4,14 @@
  */
 import './ops/math';
 import './ops/array';
+import './ops/math-extra';
+import './ops/nn';
+import './ops/manip';
+import './ops/slice';
+import './ops/einsum';
 
 export * from './api';
+export * from './api-ops';
 export { Engine, getEngine, setEngine, registerOp, getOpDef, registeredOpTypes, type OpDef, type GradContext, type EngineOptions } from './engine';
 export { GradientTape, resetWarningCounters, type Differentiable, type GradientOptions } from './tape';
 export { TFError, type PythonErrorType } from './errors';

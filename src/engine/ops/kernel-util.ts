@@ -1,0 +1,70 @@
+/**
+ * Small pieces shared by the op modules added after math.ts/array.ts: float outputs computed in
+ * doubles and stored with the dtype's rounding, TensorFlow's kernel error format with the op's
+ * wrapped name and name suffix, and axis checks with TensorFlow's range messages.
+ */
+import { type DTypeName, type NumericData, allocate, roundFloat16InPlace } from '../dtype';
+import { getEngine } from '../engine';
+import { TFError } from '../errors';
+import { Tensor } from '../tensor';
+
+export const run1 = (type: string, inputs: Tensor[], attrs: Record<string, unknown> = {}): Tensor => getEngine().run1(type, inputs, attrs);
+export const runN = (type: string, inputs: Tensor[], attrs: Record<string, unknown> = {}): Tensor[] => getEngine().run(type, inputs, attrs);
+
+/** Stores doubles as `dtype` (float32 rounds on store, float16 is rounded explicitly). */
+export function fromDoubles(dtype: DTypeName, shape: number[], values: ArrayLike<number>): Tensor {
+  const data = allocate(dtype, values.length) as NumericData;
+  for (let i = 0; i < values.length; i++) data[i] = values[i];
+  if (dtype === 'float16') roundFloat16InPlace(data as Float32Array);
+  return new Tensor(dtype, shape, data);
+}
+
+export interface KernelErrorOptions {
+  /** The function name TensorFlow wraps the kernel in (`ConcatV2_N_2`); defaults to the op type. */
+  wrapped?: string;
+  /** The op name TensorFlow prints after `name: ` (`concat`, `strided_slice/`); undefined omits `name:`. */
+  name?: string | null;
+}
+
+/** An InvalidArgumentError raised by a kernel, formatted exactly as eager TensorFlow prints it. */
+export function kernelError(opType: string, message: string, options: KernelErrorOptions = {}): TFError {
+  const wrapped = options.wrapped ?? opType;
+  const name = options.name === undefined ? ' name: ' : options.name === null ? '' : ` name: ${options.name}`;
+  return new TFError(
+    'InvalidArgumentError',
+    `{{function_node __wrapped__${wrapped}_device_/job:localhost/replica:0/task:0/device:CPU:0}} ${message} [Op:${opType}]${name}`,
+  );
+}
+
+/** `Value for attr 'T' of int32 is not in the list of allowed values: half, bfloat16, float, double ...` */
+export function checkFloatNN(opType: string, t: Tensor, signature: string): void {
+  if (t.dtype === 'float32' || t.dtype === 'float64' || t.dtype === 'float16') return;
+  const word: Record<DTypeName, string> = { float16: 'half', float32: 'float', float64: 'double', int32: 'int32', int64: 'int64', bool: 'bool', string: 'string' };
+  throw new TFError(
+    'InvalidArgumentError',
+    `Value for attr 'T' of ${word[t.dtype]} is not in the list of allowed values: half, bfloat16, float, double\n\t; NodeDef: {{node ${opType}}}; Op<name=${opType}; signature=${signature}; attr=T:type,allowed=[DT_HALF, DT_BFLOAT16, DT_FLOAT, DT_DOUBLE]> [Op:${opType}] name: `,
+  );
+}
+
+/** Normalises an axis, raising `Expected dimension in the range [-r, r), but got a` like ArgMax. */
+export function checkedAxis(axis: number, rank: number, onError: (message: string) => TFError, prefix = 'Expected dimension'): number {
+  const r = Math.max(rank, 1);
+  if (axis < -r || axis >= r) throw onError(`${prefix} in the range [${-r}, ${r}), but got ${axis}`);
+  return axis < 0 ? axis + r : axis;
+}
+
+/** outer × size(axis) × inner decomposition of a shape around one axis. */
+export function aroundAxis(shape: readonly number[], axis: number): { outer: number; n: number; inner: number } {
+  let outer = 1;
+  let inner = 1;
+  for (let i = 0; i < axis; i++) outer *= shape[i];
+  for (let i = axis + 1; i < shape.length; i++) inner *= shape[i];
+  return { outer, n: shape.length === 0 ? 1 : shape[axis], inner };
+}
+
+/** True when every element is zero: TensorFlow skips a second-order term for zero upstreams. */
+export function isAllZeros(t: Tensor): boolean {
+  const data = t.data;
+  for (let i = 0; i < data.length; i++) if (data[i] !== 0) return false;
+  return true;
+}

@@ -1,0 +1,141 @@
+/**
+ * More math ops: ArgMax/ArgMin (int64 by default, not differentiable), Cumsum (exclusive and
+ * reverse, with its gradient a reversed Cumsum), DivNoNan, Erfc and IsFinite.
+ */
+import { backend } from '../backend';
+import { type DTypeName, allocate } from '../dtype';
+import { registerOp } from '../engine';
+import { TFError } from '../errors';
+import type { Tensor } from '../tensor';
+import { make, broadcastOrThrow, checkFloat, checkNumeric, checkSameDType, numeric, scalarLike, unbroadcast } from './helpers';
+import { aroundAxis, checkedAxis, fromDoubles, kernelError, run1 } from './kernel-util';
+import { erf } from './math';
+
+type ArgAttrs = { axis?: number; output_type?: DTypeName };
+
+function argExtreme(type: 'ArgMax' | 'ArgMin') {
+  return ([x]: Tensor[], { axis = 0, output_type = 'int64' }: ArgAttrs): Tensor[] => {
+    if (x.dtype === 'string') throw new TFError('InvalidArgumentError', `Value for attr 'T' of string is not in the list of allowed values [Op:${type}] name: `);
+    const a = checkedAxis(axis, x.rank, (m) => kernelError(type, m));
+    if (x.rank > 0 && x.shape[a] === 0) throw kernelError(type, `Reduction axis ${axis} is empty in shape ${'[' + x.shape.join(',') + ']'}`);
+    const { outer, n, inner } = aroundAxis(x.shape, a);
+    const v = numeric(x);
+    const out = allocate(output_type, outer * inner) as Float64Array | Int32Array;
+    const better = type === 'ArgMax' ? (p: number, q: number) => p > q : (p: number, q: number) => p < q;
+    for (let o = 0; o < outer; o++) {
+      for (let i = 0; i < inner; i++) {
+        let best = 0;
+        let bestValue = v[o * n * inner + i];
+        for (let k = 1; k < n; k++) {
+          const value = v[(o * n + k) * inner + i];
+          // Plain comparisons, as TensorFlow's CPU kernel: NaNs never win, ties keep the first index.
+          if (better(value, bestValue)) {
+            best = k;
+            bestValue = value;
+          }
+        }
+        out[o * inner + i] = best;
+      }
+    }
+    return [make(output_type, x.shape.filter((_, i) => i !== a), out)];
+  };
+}
+
+registerOp<ArgAttrs>({ type: 'ArgMax', forward: argExtreme('ArgMax'), noGradient: 'nondifferentiable' });
+registerOp<ArgAttrs>({ type: 'ArgMin', forward: argExtreme('ArgMin'), noGradient: 'nondifferentiable' });
+
+type CumsumAttrs = { axis?: number; exclusive?: boolean; reverse?: boolean };
+
+registerOp<CumsumAttrs>({
+  type: 'Cumsum',
+  forward: ([x], { axis = 0, exclusive = false, reverse = false }) => {
+    checkNumeric('Cumsum', x);
+    const a = checkedAxis(axis, x.rank, (m) => kernelError('Cumsum', m), 'ScanOp: Expected scan axis');
+    const { outer, n, inner } = aroundAxis(x.shape, a);
+    const v = numeric(x);
+    const out = new Float64Array(v.length);
+    for (let o = 0; o < outer; o++) {
+      for (let i = 0; i < inner; i++) {
+        let acc = 0;
+        for (let step = 0; step < n; step++) {
+          const k = reverse ? n - 1 - step : step;
+          const at = (o * n + k) * inner + i;
+          if (exclusive) {
+            out[at] = acc;
+            acc += v[at];
+          } else {
+            acc += v[at];
+            out[at] = acc;
+          }
+          // float32 accumulates in float32, as TensorFlow's scan does.
+          if (x.dtype === 'float32') acc = Math.fround(acc);
+        }
+      }
+    }
+    return [fromDoubles(x.dtype, x.shape.slice(), out)];
+  },
+  // The gradient of a running sum is the running sum taken the other way.
+  grad: ({ upstream: [dy], attrs: { axis = 0, exclusive = false, reverse = false } }) => [run1('Cumsum', [dy], { axis, exclusive, reverse: !reverse })],
+});
+
+registerOp({
+  type: 'DivNoNan',
+  forward: (inputs) => {
+    const [a, b] = inputs;
+    const dtype = checkSameDType('DivNoNan', inputs);
+    checkFloat('DivNoNan', a);
+    const shape = broadcastOrThrow('DivNoNan', a, b);
+    return [make(dtype, shape, backend().binaryFn((x, y) => (y === 0 ? 0 : x / y), numeric(a), a.shape, numeric(b), b.shape, shape, dtype))];
+  },
+  // TensorFlow's _DivNoNanGrad: both parts are themselves DivNoNan, so zeros in y stay zeros.
+  grad: ({ upstream: [dy], inputs: [x, y], needed }) => [
+    needed[0] ? unbroadcast(run1('DivNoNan', [dy, y]), x) : null,
+    needed[1] ? unbroadcast(run1('Mul', [dy, run1('DivNoNan', [run1('DivNoNan', [run1('Neg', [x]), y]), y])]), y) : null,
+  ],
+});
+
+registerOp({
+  type: 'Erfc',
+  forward: ([x]) => {
+    checkFloat('Erfc', x);
+    const v = numeric(x);
+    const out = new Float64Array(v.length);
+    for (let i = 0; i < v.length; i++) out[i] = erfc(v[i]);
+    return [fromDoubles(x.dtype, x.shape.slice(), out)];
+  },
+  grad: ({ upstream: [dy], inputs: [x] }) => [
+    run1('Mul', [dy, run1('Mul', [scalarLike(-2 / Math.sqrt(Math.PI), x), run1('Exp', [run1('Neg', [run1('Square', [x])])])])]),
+  ],
+});
+
+/** erfc without cancellation for large positive x (erf(x) rounds to 1 there). */
+function erfc(x: number): number {
+  if (x < 0.5) return 1 - erf(x);
+  // Continued fraction for erfc(x) = exp(-x^2)/sqrt(pi) * 1/(x + 1/2/(x + 1/(x + 3/2/(x + ...)))).
+  let f = x;
+  let c = x;
+  let d = 0;
+  for (let n = 1; n < 500; n++) {
+    const an = n / 2;
+    d = x + an * d;
+    d = d === 0 ? 1e-300 : 1 / d;
+    c = x + an / c;
+    if (c === 0) c = 1e-300;
+    const delta = c * d;
+    f *= delta;
+    if (Math.abs(delta - 1) < 1e-16) break;
+  }
+  return Math.exp(-x * x) / (f * Math.sqrt(Math.PI));
+}
+
+registerOp({
+  type: 'IsFinite',
+  forward: ([x]) => {
+    checkFloat('IsFinite', x);
+    const v = numeric(x);
+    const out = new Uint8Array(v.length);
+    for (let i = 0; i < v.length; i++) out[i] = Number.isFinite(v[i]) ? 1 : 0;
+    return [make('bool', x.shape.slice(), out)];
+  },
+  noGradient: 'nondifferentiable',
+});
