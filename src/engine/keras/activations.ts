@@ -6,7 +6,7 @@
 import { getEngine } from '../engine';
 import { TFError } from '../errors';
 import type { Tensor } from '../tensor';
-import { softmax as nnSoftmax } from './nn';
+import { hasOp, softmax as nnSoftmax } from './nn';
 
 export type Activation = (x: Tensor) => Tensor;
 export type ActivationIdentifier = string | Activation | null | undefined;
@@ -52,12 +52,16 @@ export function softplus(x: Tensor): Tensor {
   return run('Softplus', [x]);
 }
 
-/** Keras's default gelu is the exact one: 0.5 * x * (1 + erf(x / sqrt(2))). */
+/**
+ * Keras's default gelu is the exact one, which TensorFlow writes 0.5 * x * erfc(-x / sqrt(2)):
+ * erfc keeps precision for negative x, where 1 + erf(x) would cancel.
+ */
 export function gelu(x: Tensor): Tensor {
   const engine = getEngine();
   const c = (v: number) => engine.scalar(v, x.dtype);
-  const erfTerm = engine.run1('Erf', [engine.run1('RealDiv', [x, c(Math.SQRT2)])]);
-  return engine.run1('Mul', [engine.run1('Mul', [c(0.5), x]), engine.run1('AddV2', [c(1), erfTerm])]);
+  const scaled = engine.run1('Mul', [engine.run1('Neg', [x]), c(0.7071067811865476)]);
+  const tail = hasOp('Erfc') ? engine.run1('Erfc', [scaled]) : engine.run1('Sub', [c(1), engine.run1('Erf', [scaled])]);
+  return engine.run1('Mul', [engine.run1('Mul', [c(0.5), x]), tail]);
 }
 
 const BY_NAME: Record<string, Activation> = { relu, sigmoid, softmax, tanh, linear, elu, softplus, gelu };
