@@ -62,6 +62,7 @@ export abstract class Layer extends Module {
       const initial = options.initializer(options.shape, dtype);
       const v = engine.createVariable(initial, `${this.name}/${name}`, options.trainable ?? true);
       v.owner = this.name;
+      engine.recorder?.setVariableOwner(v);
       this.ownWeights.push(v);
       return v;
     } finally {

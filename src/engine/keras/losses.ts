@@ -1,10 +1,11 @@
 /**
  * Keras 3 losses on the TensorFlow backend, op for op: `loss(yTrue, yPred)` converts both to
- * float32, computes the per-sample losses (`call`), then reduces them ('sum_over_batch_size':
+ * the loss dtype (float32 unless given), computes the per-sample losses (`call`), then reduces them ('sum_over_batch_size':
  * sum / number of elements, with DivNoNan). Probabilities are clipped to [1e-7, 1 - 1e-7] as
  * Keras does, and the outputs of Keras's sigmoid/softmax activations are traded for their logits
  * (Keras's `_keras_logits`), which is what makes Keras's values differ from the naive formula.
  */
+import type { DTypeName } from '../dtype';
 import { getEngine } from '../engine';
 import { TFError } from '../errors';
 import { type TensorLike, toTensor } from '../convert';
@@ -41,9 +42,9 @@ export function squeezeOrExpandToSameRank(x1: Tensor, x2: Tensor, expandRank1 = 
   return [x1, x2];
 }
 
-function toFloat32(value: TensorLike): Tensor {
+function toDType(value: TensorLike, dtype: DTypeName): Tensor {
   const t = toTensor(value, undefined);
-  return t.dtype === 'float32' ? t : run('Cast', [t], { dtype: 'float32' });
+  return t.dtype === dtype ? t : run('Cast', [t], { dtype });
 }
 
 function sameShape(a: Tensor, b: Tensor): boolean {
@@ -77,9 +78,12 @@ function getLogits(output: Tensor, fromLogits: boolean, opType: string, fnName: 
 export abstract class Loss {
   readonly name: string;
   readonly reduction: Reduction;
+  /** The computation dtype (Keras's floatx, float32, unless given). */
+  readonly dtype: DTypeName;
 
-  constructor(options: { name?: string; reduction?: Reduction } = {}, className: string) {
+  constructor(options: LossOptions = {}, className: string) {
     this.name = options.name ?? uniqueName(snakeCase(className));
+    this.dtype = options.dtype ?? 'float32';
     const reduction = options.reduction === undefined ? 'sum_over_batch_size' : options.reduction;
     const allowed: Reduction[] = ['sum_over_batch_size', 'sum', 'mean', 'none', null];
     if (!allowed.includes(reduction)) {
@@ -97,11 +101,11 @@ export abstract class Loss {
     engine.pushScope(this.name);
     try {
       // Keras keeps the logits of its activations through this conversion (same dtype, same tensor).
-      const pred = toFloat32(yPred);
-      const truth = toFloat32(yTrue);
+      const pred = toDType(yPred, this.dtype);
+      const truth = toDType(yTrue, this.dtype);
       let values = this.call(truth, pred);
       if (sampleWeight !== undefined && sampleWeight !== null) {
-        let weight = toFloat32(sampleWeight);
+        let weight = toDType(sampleWeight, this.dtype);
         [values, weight] = squeezeOrExpandToSameRank(values, weight);
         values = run('Mul', [values, weight]);
       }
@@ -115,7 +119,7 @@ export abstract class Loss {
     if (this.reduction === null || this.reduction === 'none' || values.rank === 0 || (values.rank === 1 && values.shape[0] === 0)) return values;
     const total = run('Sum', [values], { axis: values.shape.map((_, i) => i), keepdims: false });
     if (this.reduction === 'sum') return total;
-    const count = getEngine().scalar(values.size, 'float32');
+    const count = getEngine().scalar(values.size, values.dtype);
     return run('DivNoNan', [total, count]);
   }
 }
@@ -133,6 +137,7 @@ abstract class WrappedLoss extends Loss {
 export interface LossOptions {
   name?: string;
   reduction?: Reduction;
+  dtype?: DTypeName;
 }
 
 export interface CrossentropyOptions extends LossOptions {

@@ -59,6 +59,7 @@ export abstract class Optimizer {
     try {
       const v = engine.createVariable(initial, `${this.name}/${name}`, false);
       v.owner = this.name;
+      engine.recorder?.setVariableOwner(v);
       return v;
     } finally {
       engine.popScope();
