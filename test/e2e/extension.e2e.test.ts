@@ -195,7 +195,8 @@ async function showOutputPanel(): Promise<void> {
 
 /** Text of the bottom panel (output channel, Problems). */
 async function bottomPanelText(): Promise<string> {
-  return (await page.locator('.part.panel').allInnerTexts().catch(() => [])).join('\n');
+  // Monaco renders spaces in editor lines (the output channel) as no-break spaces.
+  return (await page.locator('.part.panel').allInnerTexts().catch(() => [])).join('\n').replace(/\u00a0/g, ' ');
 }
 
 describe('Tapescope in a real VS Code (code-server)', () => {
