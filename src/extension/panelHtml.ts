@@ -41,9 +41,6 @@ export function contentSecurityPolicy(cspSource: string, nonce: string): string 
 
 export function renderPanelHtml(input: PanelHtmlInput): string {
   const nonce = input.nonce ?? makeNonce();
-  // The view reads its configuration from this inert JSON block (type application/json is never
-  // executed, so it needs no nonce) and from the body's data attributes.
-  const config = JSON.stringify({ host: 'vscode', workerUrl: input.workerUri }).replace(/</g, '\\u003c');
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -52,9 +49,10 @@ export function renderPanelHtml(input: PanelHtmlInput): string {
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
 <title>${escapeAttribute(input.title ?? 'Tapescope')}</title>
 </head>
-<body data-host="vscode" data-worker-url="${escapeAttribute(input.workerUri)}">
-<script type="application/json" id="tapescope-config">${config}</script>
-<div id="app" class="tapescope-app"><p class="tapescope-loading">Tapescope: loading the tape view…</p></div>
+<body data-host="vscode">
+<div id="tapescope-app"><p class="tapescope-loading">Tapescope: loading the tape view…</p></div>
+<!-- Inert (text/plain is never executed): the view fetches the layout worker from data-src and starts it from a blob. -->
+<script type="text/plain" id="tapescope-layout-worker" data-src="${escapeAttribute(input.workerUri)}"></script>
 <script nonce="${nonce}" src="${escapeAttribute(input.scriptUri)}"></script>
 </body>
 </html>`;

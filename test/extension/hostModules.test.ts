@@ -64,9 +64,12 @@ describe('panel HTML', () => {
   });
   it('loads only the nonce-tagged view bundle and passes the worker URL', () => {
     const scripts = [...html.matchAll(/<script([^>]*)>/g)].map((m) => m[1]);
-    const executable = scripts.filter((attrs) => !attrs.includes('application/json'));
+    const executable = scripts.filter((attrs) => !attrs.includes('type="text/plain"'));
     expect(executable).toEqual([' nonce="abc123" src="https://file+.vscode-resource.vscode-cdn.net/ext/dist/webview.js"']);
-    expect(html).toContain('data-worker-url="https://file+.vscode-resource.vscode-cdn.net/ext/dist/layout-worker.js"');
+    expect(html).toContain(
+      '<script type="text/plain" id="tapescope-layout-worker" data-src="https://file+.vscode-resource.vscode-cdn.net/ext/dist/layout-worker.js"></script>',
+    );
+    expect(html).toContain('<div id="tapescope-app">');
   });
 });
 
