@@ -7,6 +7,7 @@
  * The host interrupts a run by storing 2 into the shared interrupt buffer (Python then raises
  * KeyboardInterrupt) and kills the whole thread if that does not end the run.
  */
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
@@ -24,6 +25,7 @@ import type {
   WorkerToHost,
 } from './protocol';
 import { findPyodideDir } from './pyodide-files';
+import { SNAPSHOT_PREIMPORTS, removeQuietly, saveSnapshot, snapshotFile } from './snapshot';
 
 /** Where our packages live inside Pyodide's (in-memory) file system; runner.py agrees. */
 const PACKAGE_ROOT = '/tapescope/python';
@@ -94,8 +96,8 @@ async function loadPython(): Promise<LoadedPython> {
   // A runtime require of the file on disk: Pyodide must stay outside the bundle (it loads its
   // .mjs and .wasm relative to indexURL).
   const nodeRequire = createRequire(__filename);
-  const { loadPyodide } = nodeRequire(join(pyodideDir, 'pyodide.js')) as typeof import('pyodide');
-  const pyodide = await loadPyodide({ indexURL: pyodideDir, packages: [] });
+  const pyodideModule = nodeRequire(join(pyodideDir, 'pyodide.js')) as typeof import('pyodide');
+  const { pyodide, from } = await loadInterpreter(pyodideModule, pyodideDir);
   pyodide.setStdout({ write: (bytes: Uint8Array) => stdout.write(bytes) });
   pyodide.setStderr({ write: (bytes: Uint8Array) => stderr.write(bytes) });
   // No terminal: input() sees end of file instead of blocking the worker.
@@ -111,8 +113,35 @@ async function loadPython(): Promise<LoadedPython> {
   pyodide.registerJsModule('_tapescope_probe', { noop: () => 0 });
   pyodide.runPython(`import sys\nsys.path.insert(0, ${JSON.stringify(PACKAGE_ROOT)})\nsys.dont_write_bytecode = False`);
   const runner = pyodide.pyimport('_tapescope.runner') as unknown as Runner;
-  post({ type: 'ready', coldStartMs: Math.round(performance.now() - started) });
+  post({ type: 'ready', coldStartMs: Math.round(performance.now() - started), from });
   return { pyodide, runner };
+}
+
+/** Restores Python from the cached snapshot when there is a good one, else loads it (and caches one). */
+async function loadInterpreter(
+  pyodideModule: typeof import('pyodide'),
+  indexURL: string,
+): Promise<{ pyodide: PyodideAPI; from: 'snapshot' | 'plain' }> {
+  const file = startData.snapshotDir ? snapshotFile(startData.snapshotDir, pyodideModule.version) : undefined;
+  if (file && existsSync(file)) {
+    try {
+      const pyodide = await pyodideModule.loadPyodide({ indexURL, packages: [], _loadSnapshot: readFileSync(file) });
+      pyodide.runPython('import sys'); // a damaged snapshot fails here rather than in the user's run
+      return { pyodide, from: 'snapshot' };
+    } catch {
+      removeQuietly(file);
+    }
+  }
+  const pyodide = await pyodideModule.loadPyodide({ indexURL, packages: [], ...(file ? { _makeSnapshot: true } : {}) });
+  if (file) {
+    try {
+      pyodide.runPython(SNAPSHOT_PREIMPORTS.map((name) => `import ${name}`).join('\n'));
+      saveSnapshot(file, pyodide.makeMemorySnapshot());
+    } catch {
+      // No cache this time: the next cold start loads the ordinary way again.
+    }
+  }
+  return { pyodide, from: 'plain' };
 }
 
 const loading: Promise<LoadedPython> = loadPython();

@@ -33,7 +33,9 @@ interface Completed {
 function runNode(script: string, args: string[], cwd = workDir): Promise<Completed> {
   const started = performance.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [script, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    // A private snapshot cache: the first run makes it, later runs start fast, nothing leaks to ~/.cache.
+    const env = { ...process.env, TAPESCOPE_CACHE_DIR: join(workDir, 'snapshot-cache') };
+    const child = spawn(process.execPath, [script, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));

@@ -2,7 +2,7 @@
  * The Python runtime end to end: real Python (Pyodide) in the real worker bundle, through the host
  * API the CLI and the extension use. One runtime is shared by the tests (a cold start costs ~3 s).
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,6 +12,7 @@ import { type TestBundles, buildTestBundles } from './bundles';
 let bundles: TestBundles;
 let runtime: TapescopeRuntime;
 let workDir: string;
+let snapshotDir: string;
 type OutputEvent = { stream: 'stdout' | 'stderr'; text: string; cell?: number; at: number };
 let outputEvents: OutputEvent[] = [];
 const progress: string[] = [];
@@ -19,8 +20,10 @@ const progress: string[] = [];
 beforeAll(async () => {
   bundles = await buildTestBundles();
   workDir = mkdtempSync(join(tmpdir(), 'tapescope-runtime-'));
+  snapshotDir = join(workDir, 'snapshot-cache');
   runtime = new TapescopeRuntime({
     workerPath: bundles.worker,
+    snapshotDir,
     onOutput: (stream, text, cell) => outputEvents.push({ stream, text, cell, at: performance.now() }),
     onProgress: (message) => progress.push(message),
   });
@@ -218,6 +221,32 @@ describe('running Python files', () => {
     expect(result.status).toBe('error');
     expect(result.error?.type).toBe('FileNotFoundError');
   });
+});
+
+describe('the interpreter snapshot cache', () => {
+  it('restores later cold starts from the snapshot, and survives a damaged one', async () => {
+    // The shared runtime's first cold start made the snapshot.
+    const [snapshot] = readdirSync(snapshotDir).filter((name) => name.endsWith('.snapshot'));
+    expect(snapshot).toMatch(/^pyodide-314\.0\.7-[0-9a-f]{16}\.snapshot$/);
+    const program = writeProgram('snap.py', 'import json\nprint(json.dumps({"ok": True}))\n');
+
+    const messages: string[] = [];
+    const restored = new TapescopeRuntime({ workerPath: bundles.worker, snapshotDir, onProgress: (m) => messages.push(m) });
+    const first = await restored.run({ file: program });
+    await restored.dispose();
+    expect(first).toMatchObject({ status: 'ok', stdout: '{"ok": true}\n' });
+    expect(messages.some((m) => m.includes('restored from the snapshot cache'))).toBe(true);
+
+    writeFileSync(join(snapshotDir, snapshot), 'not a memory snapshot');
+    const messagesAfterDamage: string[] = [];
+    const recovering = new TapescopeRuntime({ workerPath: bundles.worker, snapshotDir, onProgress: (m) => messagesAfterDamage.push(m) });
+    const second = await recovering.run({ file: program });
+    await recovering.dispose();
+    expect(second).toMatchObject({ status: 'ok', stdout: '{"ok": true}\n' });
+    expect(messagesAfterDamage.some((m) => m.includes('restored from the snapshot cache'))).toBe(false);
+    // ...and a good snapshot was written again for the next time.
+    expect(statSync(join(snapshotDir, snapshot)).size).toBeGreaterThan(1_000_000);
+  }, 60_000);
 });
 
 describe('the engine binding', () => {
