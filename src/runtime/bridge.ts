@@ -25,6 +25,7 @@ import {
 } from '../engine/index';
 import { formatNumpyRepr, formatNumpyStr, formatScalarItemRepr, formatTensorRepr, formatTensorStr, formatVariableRepr } from '../engine/format';
 import type { TensorLike } from '../engine/convert';
+import { normal as randomNormal, setSeed, truncatedNormal, uniform as randomUniform } from '../engine/random';
 
 type Operand = Tensor | Variable | number | boolean | string;
 type Differentiable = Tensor | Variable;
@@ -45,6 +46,11 @@ function dtypeOf(name: string | null | undefined): DTypeName | undefined {
 
 function asArray<T>(value: ArrayLike<T> | null | undefined): T[] {
   return value === null || value === undefined ? [] : Array.from(value);
+}
+
+/** Python sees JS `undefined` as None (`null` would arrive as a distinct `jsnull`). */
+function noneAsUndefined(values: (Tensor | null)[]): (Tensor | undefined)[] {
+  return values.map((v) => v ?? undefined);
 }
 
 /**
@@ -252,6 +258,10 @@ export function createBridge(engine: Engine) {
     tapeIsRecording(tape: GradientTape): boolean {
       return tape.isRecording;
     },
+    /** True when gradient() would raise "A non-persistent GradientTape can only be used..." (TF's `_tape is None`). */
+    tapeConsumed(tape: GradientTape): boolean {
+      return (tape as unknown as { state: unknown }).state === null;
+    },
     gradient(
       tape: GradientTape,
       targets: ArrayLike<Differentiable>,
@@ -261,19 +271,19 @@ export function createBridge(engine: Engine) {
       labels: ArrayLike<string | null> | null,
       structure: string | null,
       locId: number,
-    ): (Tensor | null)[] {
+    ): (Tensor | undefined)[] {
       const loc = at(locId);
-      return tape.gradient(asArray(targets), asArray(sources), {
+      return noneAsUndefined(tape.gradient(asArray(targets), asArray(sources), {
         outputGradients: outputGradients ? asArray(outputGradients).map((g) => g ?? null) : undefined,
         unconnectedGradients: unconnected,
         sourceLabels: labels ? asArray(labels).map((l) => l ?? undefined) : undefined,
         loc,
         structure: structure ?? undefined,
-      });
+      }));
     },
-    jacobian(tape: GradientTape, target: Differentiable, sources: ArrayLike<Differentiable>, unconnected: 'none' | 'zero', usePfor: boolean, locId: number): (Tensor | null)[] {
+    jacobian(tape: GradientTape, target: Differentiable, sources: ArrayLike<Differentiable>, unconnected: 'none' | 'zero', usePfor: boolean, locId: number): (Tensor | undefined)[] {
       const loc = at(locId);
-      return tape.jacobian(target, asArray(sources), { unconnectedGradients: unconnected, experimentalUsePfor: usePfor, loc });
+      return noneAsUndefined(tape.jacobian(target, asArray(sources), { unconnectedGradients: unconnected, experimentalUsePfor: usePfor, loc }));
     },
     batchJacobian(tape: GradientTape, target: Differentiable, source: Differentiable, unconnected: 'none' | 'zero', usePfor: boolean, locId: number): Tensor {
       const loc = at(locId);
@@ -306,6 +316,30 @@ export function createBridge(engine: Engine) {
         },
         loc,
       );
+    },
+
+    // ---- scopes (tf.name_scope, Keras layers) ---------------------------------------------------
+
+    pushScope(name: string): void {
+      engine.pushScope(name);
+    },
+    popScope(): void {
+      engine.popScope();
+    },
+
+    // ---- random -----------------------------------------------------------------------------
+
+    /** tf.random.normal / truncated_normal / uniform; `seed` null when not given. */
+    random(kind: 'normal' | 'truncated_normal' | 'uniform', shape: ArrayLike<number>, a: Operand, b: Operand | null, dtype: string, seed: number | null, locId: number): Tensor {
+      at(locId);
+      const dims = asArray(shape);
+      const options = { dtype: dtypeOf(dtype), seed: seed ?? undefined };
+      if (kind === 'normal') return randomNormal(dims, a as TensorLike, b as TensorLike, options);
+      if (kind === 'truncated_normal') return truncatedNormal(dims, a as TensorLike, b as TensorLike, options);
+      return randomUniform(dims, a as TensorLike, b === null || b === undefined ? null : (b as TensorLike), options);
+    },
+    setSeed(seed: number | null): void {
+      setSeed(seed ?? null);
     },
 
     // ---- logging ----------------------------------------------------------------------------
