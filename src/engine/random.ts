@@ -46,46 +46,52 @@ function mulHi32(a: number, b: number): number {
   return (hh + (lh >>> 16) + (hl >>> 16) + (mid >>> 16)) >>> 0;
 }
 
+/**
+ * One Philox4x32-10 block: ten rounds over a 128-bit counter with a 64-bit key (Salmon et al.,
+ * "Parallel random numbers: as easy as 1, 2, 3", SC11), written into `out`.
+ */
+export function philox4x32(counter: ArrayLike<number>, key: ArrayLike<number>, out: Uint32Array = new Uint32Array(4)): Uint32Array {
+  let c0 = counter[0] >>> 0;
+  let c1 = counter[1] >>> 0;
+  let c2 = counter[2] >>> 0;
+  let c3 = counter[3] >>> 0;
+  let k0 = key[0] >>> 0;
+  let k1 = key[1] >>> 0;
+  for (let round = 0; round < 10; round++) {
+    const hi0 = mulHi32(PHILOX_M0, c0);
+    const lo0 = Math.imul(PHILOX_M0, c0) >>> 0;
+    const hi1 = mulHi32(PHILOX_M1, c2);
+    const lo1 = Math.imul(PHILOX_M1, c2) >>> 0;
+    c0 = (hi1 ^ c1 ^ k0) >>> 0;
+    c1 = lo1;
+    c2 = (hi0 ^ c3 ^ k1) >>> 0;
+    c3 = lo0;
+    k0 = (k0 + PHILOX_W0) >>> 0;
+    k1 = (k1 + PHILOX_W1) >>> 0;
+  }
+  out[0] = c0;
+  out[1] = c1;
+  out[2] = c2;
+  out[3] = c3;
+  return out;
+}
+
 /** A Philox stream: key from the two seeds, a 64-bit block counter, four uint32 per block. */
 export class PhiloxStream {
-  private readonly key0: number;
-  private readonly key1: number;
-  private counterLow = 0;
-  private counterHigh = 0;
+  private readonly key: [number, number];
+  private readonly counter = [0, 0, 0, 0];
   private readonly block = new Uint32Array(4);
   private used = 4;
 
   constructor(seed: number, seed2: number) {
-    this.key0 = seed >>> 0;
-    this.key1 = seed2 >>> 0;
+    this.key = [seed >>> 0, seed2 >>> 0];
   }
 
   private refill(): void {
-    let c0 = this.counterLow;
-    let c1 = this.counterHigh;
-    let c2 = 0;
-    let c3 = 0;
-    let k0 = this.key0;
-    let k1 = this.key1;
-    for (let round = 0; round < 10; round++) {
-      const hi0 = mulHi32(PHILOX_M0, c0);
-      const lo0 = Math.imul(PHILOX_M0, c0) >>> 0;
-      const hi1 = mulHi32(PHILOX_M1, c2);
-      const lo1 = Math.imul(PHILOX_M1, c2) >>> 0;
-      c0 = (hi1 ^ c1 ^ k0) >>> 0;
-      c1 = lo1;
-      c2 = (hi0 ^ c3 ^ k1) >>> 0;
-      c3 = lo0;
-      k0 = (k0 + PHILOX_W0) >>> 0;
-      k1 = (k1 + PHILOX_W1) >>> 0;
-    }
-    this.block[0] = c0;
-    this.block[1] = c1;
-    this.block[2] = c2;
-    this.block[3] = c3;
+    philox4x32(this.counter, this.key, this.block);
     this.used = 0;
-    this.counterLow = (this.counterLow + 1) >>> 0;
-    if (this.counterLow === 0) this.counterHigh = (this.counterHigh + 1) >>> 0;
+    this.counter[0] = (this.counter[0] + 1) >>> 0;
+    if (this.counter[0] === 0) this.counter[1] = (this.counter[1] + 1) >>> 0;
   }
 
   nextUint32(): number {
