@@ -16,6 +16,8 @@ import { fromDoubles, kernelError, run1 } from './kernel-util';
 
 export interface ParsedEinsum {
   inputs: string[][];
+  /** Labels that stand for `...` dims (they may broadcast from size 1). */
+  ellipsis: string[];
   output: string[];
   /** Size of every label. */
   sizes: Map<string, number>;
@@ -24,7 +26,7 @@ export interface ParsedEinsum {
 const LABEL = /^[a-zA-Z]$/;
 
 /** Parses an equation against operand shapes, expanding `...` into fresh labels. */
-export function parseEinsum(equation: string, shapes: number[][]): ParsedEinsum {
+export function parseEinsum(equation: string, shapes: number[][], broadcastLabels = ''): ParsedEinsum {
   const bad = (m: string) => new TFError('ValueError', m);
   const eq = equation.replace(/\s+/g, '');
   const arrow = eq.indexOf('->');
@@ -62,7 +64,7 @@ export function parseEinsum(equation: string, shapes: number[][]): ParsedEinsum 
     labels.forEach((l, axis) => {
       const d = shape[axis];
       const known = sizes.get(l);
-      const isEllipsis = ellipsisLabels.includes(l);
+      const isEllipsis = ellipsisLabels.includes(l) || broadcastLabels.includes(l);
       if (known === undefined || (isEllipsis && known === 1)) sizes.set(l, d);
       else if (known !== d && !(isEllipsis && d === 1)) {
         throw kernelError('Einsum', `Expected dimension ${known} at axis ${axis} of the input shaped ${shapeText(shape)} but got dimension ${d}`, { wrapped: `Einsum_N_${shapes.length}` });
@@ -79,7 +81,7 @@ export function parseEinsum(equation: string, shapes: number[][]): ParsedEinsum 
     output = rhs.includes('...') ? expand(rhs, ellipsisRank) : expand(rhs, 0);
     for (const l of output) if (!sizes.has(l)) throw bad(`einsum: output subscript ${l} does not appear in the inputs of ${equation}`);
   }
-  return { inputs, output, sizes };
+  return { inputs, output, sizes, ellipsis: ellipsisLabels };
 }
 
 /** The general kernel: for every assignment of labels, out[output] += prod inputs[their labels]. */
@@ -130,12 +132,16 @@ function einsumKernel(parsed: ParsedEinsum, operands: Tensor[]): { shape: number
   return { shape: outShape, values };
 }
 
-registerOp<{ equation: string }>({
+/**
+ * `broadcast_labels` (not a TensorFlow attribute, only set by gradients) names labels that were
+ * `...` dims in the forward equation, so they keep broadcasting once spelled as letters.
+ */
+registerOp<{ equation: string; broadcast_labels?: string }>({
   type: 'Einsum',
-  forward: (inputs, { equation }) => {
+  forward: (inputs, { equation, broadcast_labels = '' }) => {
     const dtype = checkSameDType('Einsum', inputs);
     checkNumeric('Einsum', inputs[0]);
-    const parsed = parseEinsum(equation, inputs.map((t) => t.shape));
+    const parsed = parseEinsum(equation, inputs.map((t) => t.shape), broadcast_labels);
     const { shape, values } = einsumKernel(parsed, inputs);
     if (dtype === 'int32' || dtype === 'int64') {
       const out = allocate(dtype, values.length) as Int32Array | Float64Array;
@@ -144,8 +150,9 @@ registerOp<{ equation: string }>({
     }
     return [fromDoubles(dtype, shape, values)];
   },
-  grad: ({ upstream: [dy], inputs, attrs: { equation }, needed }) => {
-    const parsed = parseEinsum(equation, inputs.map((t) => t.shape));
+  grad: ({ upstream: [dy], inputs, attrs: { equation, broadcast_labels = '' }, needed }) => {
+    const parsed = parseEinsum(equation, inputs.map((t) => t.shape), broadcast_labels);
+    const broadcastable = [...new Set([...parsed.ellipsis, ...broadcast_labels])].join('');
     const engine = getEngine();
     return inputs.map((x, k) => {
       if (!needed[k]) return null;
@@ -164,7 +171,7 @@ registerOp<{ equation: string }>({
         operands.push(engine.run1('Fill', [engine.scalar(1, x.dtype)], { shape: [parsed.sizes.get(l) as number] }));
         terms.push(l);
       }
-      let g = run1('Einsum', operands, { equation: `${terms.join(',')}->${own.join('')}` });
+      let g = run1('Einsum', operands, broadcastable ? { equation: `${terms.join(',')}->${own.join('')}`, broadcast_labels: broadcastable } : { equation: `${terms.join(',')}->${own.join('')}` });
       // Ellipsis dims this operand broadcast (size 1) are summed back.
       const axes = x.shape.map((d, i) => (d === 1 && g.shape[i] !== 1 ? i : -1)).filter((i) => i >= 0);
       if (axes.length > 0) g = run1('Sum', [g], { axis: axes, keepdims: true });

@@ -384,7 +384,9 @@ registerOp<{ num_rows?: number; num_cols?: number; padding_value?: number }>({
   grad: ({ upstream: [dy], inputs: [diag] }) => {
     const part = run1('MatrixDiagPartV3', [dy]);
     const n = diag.shape[diag.rank - 1];
-    return [part.shape[part.rank - 1] === n ? part : run1('Reshape', [part], { shape: diag.shape.slice() })];
+    if (part.shape[part.rank - 1] === n) return [part];
+    // A padded output (num_rows/num_cols beyond the diagonal) has a longer diagonal: keep the first n.
+    return [run1('StridedSlice', [part], { begin: [0, 0], end: [0, n], strides: [1, 1], begin_mask: 0, end_mask: 0, ellipsis_mask: 1, new_axis_mask: 0, shrink_axis_mask: 0 })];
   },
 });
 
