@@ -6,7 +6,7 @@
 import type { BackwardStep, GradientCallRecord, NoneReason, SourceLocation, SourceResult } from '../trace/types';
 import { type Engine, type OpDef, type TapeOp, getEngine } from './engine';
 import { TFError, runtimeError, valueError } from './errors';
-import { isFloat } from './dtype';
+import { isFloat, isInteger } from './dtype';
 import { Tensor, Variable } from './tensor';
 
 export type Differentiable = Tensor | Variable;
@@ -191,6 +191,9 @@ export class GradientTape {
   }
 
   recordOp(op: TapeOp): void {
+    // tf.stop_gradient's output is not on the tape (TensorFlow records no StopGradient): a
+    // gradient with respect to it is None, and ops using only it are not recorded.
+    if (op.def.noGradient === 'stop') return;
     const state = this.state as TapeState;
     op.order = state.ops.length;
     state.ops.push(op);
@@ -349,6 +352,9 @@ export class GradientTape {
   }
 
   private zerosFor(x: Differentiable): Tensor {
+    // TensorFlow's zeros_like(variable) reads the variable: outer tapes record the read (and
+    // watch the variable), so the zeros are on them and later ops using them are recorded too.
+    if (x instanceof Variable) return this.engine.run1('ZerosLike', [this.engine.readVariable(x)]);
     return this.engine.run1('ZerosLike', [this.valueOf(x)]);
   }
 
@@ -384,7 +390,10 @@ export class GradientTape {
     }
     // Of those, the ones that depend on a source (in recording order).
     const ordered = [...reachable].sort((a, b) => a.order - b.order);
-    const dependent = new Set<number>(sourceIds);
+    // A source the tape neither watches nor produced gets None even when a recorded op consumed
+    // it: TensorFlow's ComputeGradient deletes the gradient of such a tensor once its uses are done.
+    const dependent = new Set<number>(sourceIds.filter((id) => state.known.has(id)));
+    const sourceSet = new Set<number>(sourceIds);
     const needed: TapeOp[] = [];
     for (const op of ordered) {
       if (op.inputIds.some((id) => dependent.has(id))) {
@@ -404,8 +413,12 @@ export class GradientTape {
     try {
       targets.forEach((t, i) => {
         const value = this.valueOf(t);
-        if (!isFloat(value.dtype)) return; // non-float targets contribute nothing
-        if (!dependent.has(targetIds[i])) return;
+        // A target that is also a source is seeded whatever its dtype (TensorFlow's
+        // sources_that_are_targets: gradient(x, x) is ones_like(x), int32 included).
+        const isSource = sourceSet.has(targetIds[i]);
+        // (strings and bools are never seeded: case 046 gives None for a string source-target).
+        if (!isFloat(value.dtype) && !(isSource && isInteger(value.dtype))) return;
+        if (!dependent.has(targetIds[i]) && !isSource) return;
         const given = outputGradients?.[i];
         add(targetIds[i], given ?? engine.run1('OnesLike', [value]));
       });
@@ -429,7 +442,11 @@ export class GradientTape {
           call.steps.push(step);
         }
       }
-      return sources.map((s, i) => (isFloat(this.valueOf(s).dtype) ? this.sum(grads.get(sourceIds[i])) : null));
+      // Only seeding reaches a non-float source (gradients flow to float inputs alone). A source
+      // the tape does not know, seeded as a target, loses its gradient when a recorded op on the
+      // path consumed it (ComputeGradient deletes it once that op is done with it).
+      const consumedUnknown = (id: number): boolean => !state.known.has(id) && [...reachable].some((op) => op.inputIds.includes(id));
+      return sources.map((_, i) => (consumedUnknown(sourceIds[i]) ? null : this.sum(grads.get(sourceIds[i]))));
     } finally {
       engine.currentGradientCall = previousCall;
     }
