@@ -283,9 +283,15 @@ describe('optimizers', () => {
     expect(ret).toBe(opt.iterations);
     expect(opt.iterations.value.scalarValue()).toBe(1);
     expect(opt.variables.slice(2).map((v) => [v.name, v.trainable, v.owner])).toEqual([
-      ['adam/w_momentum:0', false, 'adam'],
-      ['adam/w_velocity:0', false, 'adam'],
+      ['adam/w_0_momentum:0', false, 'adam'],
+      ['adam/w_0_velocity:0', false, 'adam'],
     ]);
+    // A layer's variables are named by their path instead.
+    const layer = new Dense(1);
+    layer.apply(constant([[1]]));
+    const sgd = new keras.optimizers.SGD({ momentum: 0.5 });
+    sgd.applyGradients(layer.trainableVariables.map((v): [Tensor, Variable] => [constant(v.shape.length === 2 ? [[1]] : [1]), v]));
+    expect(sgd.variables.slice(2).map((v) => v.name)).toEqual(['sgd/dense_kernel_momentum:0', 'sgd/dense_bias_momentum:0']);
     // Adam's first step moves each element by about the learning rate, against the gradient's sign.
     values(w).forEach((v, i) => expect(v).toBeCloseTo([0.9, 2.1][i], 5));
     expect(opt.learningRate).toBeCloseTo(0.1, 7);

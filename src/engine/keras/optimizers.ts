@@ -22,9 +22,14 @@ const scalarOf = (value: number, dtype: DTypeName): Tensor => getEngine().scalar
 /** A gradient (or null, like Python's None) paired with its variable. */
 export type GradAndVar = [Tensor | null, Variable];
 
-/** The name Keras 3 gives a variable in slot names: its path with `/` as `_`, no `:0`. */
+/**
+ * The prefix of a slot variable's name, as Keras 3 builds it: a Keras layer's variable (one with an
+ * owner) by its path with `/` as `_` (`dense_kernel`), a plain tf.Variable by its name with `/` and
+ * `:` as `_` (`w_0`).
+ */
 function slotBase(v: Variable): string {
-  return v.name.replace(/:\d+$/, '').replace(/\//g, '_');
+  if (v.owner !== undefined) return v.name.replace(/:\d+$/, '').replace(/\//g, '_');
+  return v.name.replace(/[/:]/g, '_');
 }
 
 /** What Keras prints for a variable in its messages (`v.path`, or `v.name` for a plain tf.Variable). */
