@@ -19,6 +19,7 @@ import {
   Variable,
   constant,
   getOpDef as engineOpDef,
+  keras,
   resetWarningCounters,
   toTensor,
   toTensorPair,
@@ -340,6 +341,56 @@ export function createBridge(engine: Engine) {
     },
     setSeed(seed: number | null): void {
       setSeed(seed ?? null);
+    },
+
+    // ---- Keras (src/engine/keras: activations, losses and optimizers as Keras 3 computes them) ----
+
+    kerasUniqueName(prefix: string): string {
+      return keras.uniqueName(prefix);
+    },
+    /** A Keras activation by name (sigmoid/softmax outputs remember their logits for the losses). */
+    kerasActivation(name: string, x: Operand, locId: number): Tensor {
+      const loc = at(locId);
+      return keras.activations.getActivation(name)(operand(x, undefined, loc));
+    },
+    kerasHasActivation(name: string): boolean {
+      return keras.activations.ACTIVATION_NAMES.includes(name);
+    },
+    /** A Keras loss object; options as JSON in the TypeScript spelling (fromLogits, reduction...). */
+    kerasLoss(kind: string, optionsJson: string): keras.losses.Loss {
+      const options = JSON.parse(optionsJson) as Record<string, unknown>;
+      const make: Record<string, () => keras.losses.Loss> = {
+        MeanSquaredError: () => new keras.losses.MeanSquaredError(options),
+        BinaryCrossentropy: () => new keras.losses.BinaryCrossentropy(options),
+        CategoricalCrossentropy: () => new keras.losses.CategoricalCrossentropy(options),
+        SparseCategoricalCrossentropy: () => new keras.losses.SparseCategoricalCrossentropy(options),
+      };
+      const factory = make[kind];
+      if (!factory) throw new TFError('NotImplementedError', `Tapescope does not support keras.losses.${kind} yet.`);
+      return factory();
+    },
+    kerasLossCall(loss: keras.losses.Loss, yTrue: Operand, yPred: Operand, sampleWeight: Operand | null, locId: number): Tensor {
+      at(locId);
+      return loss.apply(yTrue as TensorLike, yPred as TensorLike, sampleWeight === null || sampleWeight === undefined ? null : (sampleWeight as TensorLike));
+    },
+    kerasOptimizer(kind: string, optionsJson: string, locId: number): keras.optimizers.Optimizer {
+      at(locId);
+      const options = JSON.parse(optionsJson) as Record<string, unknown>;
+      if (kind === 'SGD') return new keras.optimizers.SGD(options);
+      if (kind === 'Adam') return new keras.optimizers.Adam(options);
+      throw new TFError('NotImplementedError', `Tapescope does not support keras.optimizers.${kind} yet.`);
+    },
+    /** optimizer.apply_gradients: `grads[i]` (or undefined for None) for `variables[i]`. */
+    kerasApplyGradients(optimizer: keras.optimizers.Optimizer, grads: ArrayLike<Tensor | null | undefined>, variables: ArrayLike<Variable>, locId: number): Variable {
+      at(locId);
+      const gs = asArray(grads);
+      return optimizer.applyGradients(asArray(variables).map((v, i): keras.optimizers.GradAndVar => [gs[i] ?? null, v]));
+    },
+    kerasOptimizerVariables(optimizer: keras.optimizers.Optimizer): Variable[] {
+      return optimizer.variables;
+    },
+    kerasSetLearningRate(optimizer: keras.optimizers.Optimizer, value: number): void {
+      optimizer.learningRate = value;
     },
 
     // ---- logging ----------------------------------------------------------------------------

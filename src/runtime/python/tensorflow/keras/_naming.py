@@ -1,15 +1,13 @@
-"""Keras 2's per-process unique layer names: dense, dense_1, dense_2, ..."""
-_counts = {}
+"""Keras's per-process unique layer names (dense, dense_1, ...), counted by the engine per run."""
+from tensorflow._core import _b
 
 
 def unique_name(prefix):
-    count = _counts.get(prefix, 0)
-    _counts[prefix] = count + 1
-    return prefix if count == 0 else f'{prefix}_{count}'
+    return _b.kerasUniqueName(prefix)
 
 
 def reset():
-    _counts.clear()
+    return None
 
 
 def snake_case(name):

@@ -68,10 +68,30 @@ _BY_NAME = {'relu': relu, 'sigmoid': sigmoid, 'tanh': tanh, 'softmax': softmax, 
             'exponential': exponential, 'log_softmax': log_softmax}
 
 
+def _engine_activation(name):
+    """Keras's own activation from the engine: sigmoid/softmax outputs keep their logits for the losses."""
+    from pyodide.ffi import JsException
+    from tensorflow._core import EagerTensor, _b, _convert_error, _handle, _loc
+
+    def activation(x):
+        try:
+            return EagerTensor(_b.kerasActivation(name, _handle(x), _loc()))
+        except JsException as e:
+            raise _convert_error(e) from None
+    activation.__name__ = name
+    return activation
+
+
 def get(identifier):
     if identifier is None:
         return linear
+    if isinstance(identifier, str) and identifier != 'linear':
+        from tensorflow._core import _b
+        if _b.kerasHasActivation(identifier):
+            return _engine_activation(identifier)
     if callable(identifier):
+        if identifier in (sigmoid, softmax) and _tf._core._b.kerasHasActivation(identifier.__name__):
+            return _engine_activation(identifier.__name__)
         return identifier
     if isinstance(identifier, str):
         if identifier in _BY_NAME:

@@ -1,6 +1,6 @@
 """tf.keras.layers: Layer, Dense, Flatten, Activation, Dropout, InputLayer (Keras 2 names)."""
 import tensorflow as _tf
-from tensorflow._core import Tensor, Variable
+from tensorflow._core import Tensor, Variable, _op
 from tensorflow._module import Module
 from tensorflow._unsupported import missing_attribute as _missing
 from tensorflow.keras import _naming, activations, initializers
@@ -172,7 +172,8 @@ class Layer(Module):
         if not self.built:
             _scope_stack.append(self._name)
             try:
-                self.build(input_shape)
+                with _tf.name_scope(self._name):
+                    self.build(input_shape)
             finally:
                 _scope_stack.pop()
             self.built = True
@@ -246,7 +247,7 @@ class Dense(Layer):
         else:
             outputs = _tf.squeeze(_tf.matmul(_tf.reshape(inputs, [1, -1]), self.kernel), axis=[0])
         if self.use_bias:
-            outputs = outputs + self.bias
+            outputs = _op('BiasAdd', None, outputs, self.bias)
         if self.activation is not None:
             outputs = self.activation(outputs)
         return outputs

@@ -83,12 +83,62 @@ class Loss:
         return _tf.math.divide_no_nan(total, _tf.cast(count, losses.dtype))
 
 
-class MeanSquaredError(Loss):
-    def __init__(self, reduction='sum_over_batch_size', name='mean_squared_error'):
+class _EngineLoss(Loss):
+    """A loss computed by the engine's Keras subset (the reductions and dtypes Keras 3 uses)."""
+    _kind = None
+
+    def __init__(self, reduction='sum_over_batch_size', name=None, **options):
+        super().__init__(reduction, name)
+        import json
+        from tensorflow._core import _b
+        spec = {'reduction': self.reduction}
+        if name is not None:
+            spec['name'] = name
+        spec.update({k: v for k, v in options.items() if v is not None})
+        self._loss = _b.kerasLoss(self._kind, json.dumps(spec))
+        self.name = self._loss.name
+
+    def __call__(self, y_true, y_pred, sample_weight=None):
+        from pyodide.ffi import JsException
+        from tensorflow._core import EagerTensor, _b, _convert_error, _handle, _loc
+        loc = _loc()
+        try:
+            return EagerTensor(_b.kerasLossCall(self._loss, _handle(y_true), _handle(y_pred),
+                                                None if sample_weight is None else _handle(sample_weight), loc))
+        except JsException as e:
+            raise _convert_error(e) from None
+
+
+class MeanSquaredError(_EngineLoss):
+    _kind = 'MeanSquaredError'
+
+    def __init__(self, reduction='sum_over_batch_size', name=None):
         super().__init__(reduction, name)
 
-    def _per_sample(self, y_true, y_pred):
-        return mean_squared_error(y_true, y_pred)
+
+class BinaryCrossentropy(_EngineLoss):
+    _kind = 'BinaryCrossentropy'
+
+    def __init__(self, from_logits=False, label_smoothing=0.0, axis=-1, reduction='sum_over_batch_size', name=None):
+        super().__init__(reduction, name, fromLogits=bool(from_logits), labelSmoothing=float(label_smoothing),
+                         axis=int(axis))
+
+
+class CategoricalCrossentropy(_EngineLoss):
+    _kind = 'CategoricalCrossentropy'
+
+    def __init__(self, from_logits=False, label_smoothing=0.0, axis=-1, reduction='sum_over_batch_size', name=None):
+        super().__init__(reduction, name, fromLogits=bool(from_logits), labelSmoothing=float(label_smoothing),
+                         axis=int(axis))
+
+
+class SparseCategoricalCrossentropy(_EngineLoss):
+    _kind = 'SparseCategoricalCrossentropy'
+
+    def __init__(self, from_logits=False, ignore_class=None, reduction='sum_over_batch_size', name=None):
+        if ignore_class is not None:
+            raise NotImplementedError('Tapescope does not support SparseCategoricalCrossentropy(ignore_class=...) yet.')
+        super().__init__(reduction, name, fromLogits=bool(from_logits))
 
 
 class MeanAbsoluteError(Loss):
@@ -97,36 +147,6 @@ class MeanAbsoluteError(Loss):
 
     def _per_sample(self, y_true, y_pred):
         return mean_absolute_error(y_true, y_pred)
-
-
-class BinaryCrossentropy(Loss):
-    def __init__(self, from_logits=False, label_smoothing=0.0, axis=-1, reduction='sum_over_batch_size',
-                 name='binary_crossentropy'):
-        super().__init__(reduction, name)
-        self.from_logits, self.label_smoothing, self.axis = from_logits, label_smoothing, axis
-
-    def _per_sample(self, y_true, y_pred):
-        return binary_crossentropy(y_true, y_pred, self.from_logits, self.label_smoothing, self.axis)
-
-
-class CategoricalCrossentropy(Loss):
-    def __init__(self, from_logits=False, label_smoothing=0.0, axis=-1, reduction='sum_over_batch_size',
-                 name='categorical_crossentropy'):
-        super().__init__(reduction, name)
-        self.from_logits, self.label_smoothing, self.axis = from_logits, label_smoothing, axis
-
-    def _per_sample(self, y_true, y_pred):
-        return categorical_crossentropy(y_true, y_pred, self.from_logits, self.label_smoothing, self.axis)
-
-
-class SparseCategoricalCrossentropy(Loss):
-    def __init__(self, from_logits=False, ignore_class=None, reduction='sum_over_batch_size',
-                 name='sparse_categorical_crossentropy'):
-        super().__init__(reduction, name)
-        self.from_logits = from_logits
-
-    def _per_sample(self, y_true, y_pred):
-        return sparse_categorical_crossentropy(y_true, y_pred, self.from_logits)
 
 
 _BY_NAME = {'mse': MeanSquaredError, 'mean_squared_error': MeanSquaredError, 'mae': MeanAbsoluteError,

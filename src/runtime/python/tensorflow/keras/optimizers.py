@@ -91,8 +91,75 @@ class Optimizer:
         return [self.iterations] + list(self._slots.values())
 
 
+class _EngineOptimizer(Optimizer):
+    """SGD / Adam computed by the engine's Keras subset (Keras 3's update ops, slots and names)."""
+    _kind = None
+
+    def __init__(self, options, name):
+        import json
+        from tensorflow._core import _b, _loc
+        spec = {k: v for k, v in options.items() if v is not None}
+        if name is not None:
+            spec['name'] = name
+        self._opt = _b.kerasOptimizer(self._kind, json.dumps(spec), _loc())
+
+    @property
+    def name(self):
+        return self._opt.name
+
+    @property
+    def iterations(self):
+        from tensorflow._core import _variable_wrapper
+        return _variable_wrapper(self._opt.iterations)
+
+    @property
+    def learning_rate(self):
+        return self._opt.learningRate
+
+    @learning_rate.setter
+    def learning_rate(self, value):
+        from tensorflow._core import _b
+        _b.kerasSetLearningRate(self._opt, float(value))
+
+    lr = learning_rate
+
+    @property
+    def variables(self):
+        from tensorflow._core import _b, _variable_wrapper
+        return [_variable_wrapper(v) for v in _b.kerasOptimizerVariables(self._opt).to_py(depth=1)]
+
+    def apply_gradients(self, grads_and_vars, name=None, skip_gradients_aggregation=False, **kwargs):
+        from pyodide.ffi import JsException, to_js
+        from tensorflow._core import _b, _convert_error, _loc, _variable_wrapper
+        pairs = list(grads_and_vars)
+        loc = _loc()
+        grads = [None if g is None else _tf.convert_to_tensor(g)._t for g, _ in pairs]
+        variables = [v._v for _, v in pairs]
+        try:
+            return _variable_wrapper(_b.kerasApplyGradients(self._opt, to_js(grads), to_js(variables), loc))
+        except JsException as e:
+            raise _convert_error(e) from None
+
+    def apply(self, grads, trainable_variables=None):
+        return self.apply_gradients(zip(grads, trainable_variables))
+
+    def minimize(self, loss, var_list, tape=None):
+        return Optimizer.minimize(self, loss, var_list, tape)
+
+
+def _engine_backed(learning_rate, kwargs):
+    return isinstance(learning_rate, (int, float)) and not any(
+        kwargs.get(k) is not None for k in ('clipnorm', 'clipvalue', 'global_clipnorm'))
+
+
 class SGD(Optimizer):
+    def __new__(cls, learning_rate=0.01, momentum=0.0, nesterov=False, name=None, **kwargs):
+        if cls is SGD and _engine_backed(learning_rate, kwargs):
+            return _EngineSGD(learning_rate, momentum, nesterov, name)
+        return object.__new__(cls)
+
     def __init__(self, learning_rate=0.01, momentum=0.0, nesterov=False, name='SGD', **kwargs):
+        name = name or 'SGD'
         super().__init__(learning_rate, name, **kwargs)
         self.momentum = float(momentum)
         self.nesterov = bool(nesterov)
@@ -111,9 +178,24 @@ class SGD(Optimizer):
             var.assign_add(m.value())
 
 
+class _EngineSGD(_EngineOptimizer):
+    _kind = 'SGD'
+
+    def __init__(self, learning_rate=0.01, momentum=0.0, nesterov=False, name=None):
+        super().__init__({'learningRate': float(learning_rate), 'momentum': float(momentum),
+                          'nesterov': bool(nesterov)}, name)
+
+
 class Adam(Optimizer):
+    def __new__(cls, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, amsgrad=False, name=None,
+                **kwargs):
+        if cls is Adam and _engine_backed(learning_rate, kwargs):
+            return _EngineAdam(learning_rate, beta_1, beta_2, epsilon, amsgrad, name)
+        return object.__new__(cls)
+
     def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, amsgrad=False, name='Adam',
                  **kwargs):
+        name = name or 'Adam'
         super().__init__(learning_rate, name, **kwargs)
         self.beta_1, self.beta_2, self.epsilon, self.amsgrad = beta_1, beta_2, epsilon, amsgrad
 
@@ -136,6 +218,14 @@ class Adam(Optimizer):
             v_max.assign(_tf.maximum(v_max.value(), v.value()))
             v_hat = v_max.value()
         var.assign_sub((m.value() * alpha) / (_tf.sqrt(v_hat) + self.epsilon))
+
+
+class _EngineAdam(_EngineOptimizer):
+    _kind = 'Adam'
+
+    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, amsgrad=False, name=None):
+        super().__init__({'learningRate': float(learning_rate), 'beta1': float(beta_1), 'beta2': float(beta_2),
+                          'epsilon': float(epsilon), 'amsgrad': bool(amsgrad)}, name)
 
 
 class RMSprop(Optimizer):
