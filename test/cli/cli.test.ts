@@ -117,6 +117,30 @@ describe('tapescope run', () => {
   }, 30_000);
 });
 
+describe('tapescope run on the seed example', () => {
+  it('prints exactly examples/gradient_tape_basics.expected (TensorFlow 2.x output), exit 0', async () => {
+    const expected = readFileSync(join(repoRoot, 'examples', 'gradient_tape_basics.expected'), 'utf8');
+    const result = await runNode(bundles.cli, ['run', join(repoRoot, 'examples', 'gradient_tape_basics.py')]);
+    expect(result.stderr).toBe('');
+    expect(result).toMatchObject({ code: 0, stdout: expected });
+  }, 60_000);
+
+  it('prints the notebook cells outputs recorded from TensorFlow, in order', async () => {
+    const notebookPath = join(repoRoot, 'examples', 'gradient_tape_basics.ipynb');
+    type Output = { output_type: string; name?: string; text?: string | string[]; data?: Record<string, string | string[]> };
+    const notebook = JSON.parse(readFileSync(notebookPath, 'utf8')) as { cells: { outputs?: Output[] }[] };
+    const text = (value: string | string[] | undefined): string => (Array.isArray(value) ? value.join('') : (value ?? ''));
+    const expected = notebook.cells
+      .flatMap((cell) => cell.outputs ?? [])
+      .map((o) =>
+        o.output_type === 'stream' && o.name === 'stdout' ? text(o.text) : o.output_type === 'execute_result' ? `${text(o.data?.['text/plain'])}\n` : '',
+      )
+      .join('');
+    const result = await runNode(bundles.cli, ['run', notebookPath]);
+    expect(result).toMatchObject({ code: 0, stdout: expected });
+  }, 60_000);
+});
+
 describe('tapescope run --trace', () => {
   it('writes the trace of the run as JSON', async () => {
     const path = write('traced.py', 'import _tapescope_engine as E\nE.add(1.0, 2.0)\nprint("done")\n');
