@@ -20,7 +20,13 @@ export interface ViewState {
   /** Stepping position: index into the combined forward-then-backward step list. */
   step?: number;
   selectedNode?: string;
+  /** Pan/zoom of the forward graph (d3 zoom transform). */
   zoom?: { x: number; y: number; k: number };
+  /** Pan/zoom of the backward graph. */
+  backwardZoom?: { x: number; y: number; k: number };
+  /** How nodes are grouped, and which groups are collapsed. */
+  groupBy?: 'none' | 'scope' | 'line';
+  collapsedGroups?: string[];
   theme?: 'light' | 'dark' | 'high-contrast';
 }
 
@@ -60,10 +66,13 @@ function isViewState(value: unknown): value is ViewState {
     if (value[key] !== undefined && typeof value[key] !== 'number') return false;
   }
   if (value.selectedNode !== undefined && typeof value.selectedNode !== 'string') return false;
-  if (value.zoom !== undefined) {
-    const z = value.zoom;
+  for (const key of ['zoom', 'backwardZoom'] as const) {
+    const z = value[key];
+    if (z === undefined) continue;
     if (!isObject(z) || typeof z.x !== 'number' || typeof z.y !== 'number' || typeof z.k !== 'number') return false;
   }
+  if (value.groupBy !== undefined && value.groupBy !== 'none' && value.groupBy !== 'scope' && value.groupBy !== 'line') return false;
+  if (value.collapsedGroups !== undefined && !(Array.isArray(value.collapsedGroups) && value.collapsedGroups.every((g) => typeof g === 'string'))) return false;
   return true;
 }
 

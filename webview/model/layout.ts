@@ -35,6 +35,8 @@ export interface LayoutResult {
   edgePoints: number[][];
   clusters: { key: string; x: number; y: number; width: number; height: number }[];
   millis: number;
+  /** Node box sizes, in input order (filled in by the view from its input). */
+  sizes?: { width: number; height: number }[];
 }
 
 export type LayoutProgress = (phase: string, fraction: number) => void;
@@ -51,10 +53,10 @@ export function chooseEngine(nodeCount: number, requested?: LayoutEngine): Layou
   return 'layered';
 }
 
-export const CHAR_WIDTH = 7;
+export const CHAR_WIDTH = 7.6;
 export const LINE_HEIGHT = 15;
 const PADDING = 10;
-const REASON_CHARS = 40;
+const REASON_CHARS = 30;
 
 /** Splits text into lines of at most `width` characters at spaces. */
 export function wrapText(text: string, width: number): string[] {
