@@ -51,12 +51,12 @@ function mulHi32(a: number, b: number): number {
  * "Parallel random numbers: as easy as 1, 2, 3", SC11), written into `out`.
  */
 export function philox4x32(counter: ArrayLike<number>, key: ArrayLike<number>, out: Uint32Array = new Uint32Array(4)): Uint32Array {
-  let c0 = counter[0] >>> 0;
-  let c1 = counter[1] >>> 0;
-  let c2 = counter[2] >>> 0;
-  let c3 = counter[3] >>> 0;
-  let k0 = key[0] >>> 0;
-  let k1 = key[1] >>> 0;
+  philoxBlock(counter[0] >>> 0, counter[1] >>> 0, counter[2] >>> 0, counter[3] >>> 0, key[0] >>> 0, key[1] >>> 0, out);
+  return out;
+}
+
+/** The rounds on plain numbers (monomorphic and allocation-free: the hot loop of every random op). */
+function philoxBlock(c0: number, c1: number, c2: number, c3: number, k0: number, k1: number, out: Uint32Array): void {
   for (let round = 0; round < 10; round++) {
     const hi0 = mulHi32(PHILOX_M0, c0);
     const lo0 = Math.imul(PHILOX_M0, c0) >>> 0;
@@ -73,25 +73,27 @@ export function philox4x32(counter: ArrayLike<number>, key: ArrayLike<number>, o
   out[1] = c1;
   out[2] = c2;
   out[3] = c3;
-  return out;
 }
 
 /** A Philox stream: key from the two seeds, a 64-bit block counter, four uint32 per block. */
 export class PhiloxStream {
-  private readonly key: [number, number];
-  private readonly counter = [0, 0, 0, 0];
+  private readonly key0: number;
+  private readonly key1: number;
+  private counterLow = 0;
+  private counterHigh = 0;
   private readonly block = new Uint32Array(4);
   private used = 4;
 
   constructor(seed: number, seed2: number) {
-    this.key = [seed >>> 0, seed2 >>> 0];
+    this.key0 = seed >>> 0;
+    this.key1 = seed2 >>> 0;
   }
 
   private refill(): void {
-    philox4x32(this.counter, this.key, this.block);
+    philoxBlock(this.counterLow, this.counterHigh, 0, 0, this.key0, this.key1, this.block);
     this.used = 0;
-    this.counter[0] = (this.counter[0] + 1) >>> 0;
-    if (this.counter[0] === 0) this.counter[1] = (this.counter[1] + 1) >>> 0;
+    this.counterLow = (this.counterLow + 1) >>> 0;
+    if (this.counterLow === 0) this.counterHigh = (this.counterHigh + 1) >>> 0;
   }
 
   nextUint32(): number {
@@ -191,7 +193,10 @@ function kernelStream(type: string, dtype: DTypeName, seed: number, seed2: numbe
 // ---- sampling -----------------------------------------------------------------------------
 
 function uniformUnit(stream: PhiloxStream, dtype: DTypeName): number {
-  return dtype === 'float64' ? stream.nextFloat64() : stream.nextFloat32();
+  if (dtype === 'float64') return stream.nextFloat64();
+  // Half precision keeps 10 mantissa bits (TensorFlow's Uint16ToHalf), so rounding never reaches 1.
+  if (dtype === 'float16') return (stream.nextUint32() & 0x3ff) * 2 ** -10;
+  return stream.nextFloat32();
 }
 
 /** Box-Muller as TensorFlow's BoxMullerFloat: two uniforms give two independent normals. */
@@ -203,12 +208,11 @@ function fillNormal(stream: PhiloxStream, dtype: DTypeName, out: NumericData, tr
     if (u1 < epsilon) u1 = epsilon;
     const v1 = 2 * Math.PI * uniformUnit(stream, dtype);
     const radius = Math.sqrt(-2 * Math.log(u1));
-    const pair = [Math.sin(v1) * radius, Math.cos(v1) * radius];
-    for (const z of pair) {
-      if (i >= out.length) break;
+    for (let k = 0; k < 2 && i < out.length; k++) {
+      const z = (k === 0 ? Math.sin(v1) : Math.cos(v1)) * radius;
       // TruncatedNormal redraws values more than two standard deviations out.
       if (truncate && !(Math.abs(z) < 2)) continue;
-      out[i++] = roundTo(dtype, z);
+      out[i++] = dtype === 'float16' ? roundTo(dtype, z) : z;
     }
   }
 }
@@ -234,7 +238,8 @@ function floatKernel(type: string, truncate: boolean | 'uniform') {
     const data = allocate(attrs.dtype, sizeOf(shape)) as NumericData;
     const stream = kernelStream(type, attrs.dtype, attrs.seed, attrs.seed2);
     if (truncate === 'uniform') {
-      for (let i = 0; i < data.length; i++) data[i] = roundTo(attrs.dtype, uniformUnit(stream, attrs.dtype));
+      // Storage rounds float32/float64; the unit values are exact in every dtype.
+      for (let i = 0; i < data.length; i++) data[i] = uniformUnit(stream, attrs.dtype);
     } else {
       fillNormal(stream, attrs.dtype, data, truncate);
     }

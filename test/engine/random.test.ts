@@ -136,6 +136,9 @@ describe('distributions', () => {
     const h = random.normal([1000], 0, 1, { dtype: 'float16' });
     expect(h.dtype).toBe('float16');
     expect(values(h).every((x) => Math.abs(x) < 8)).toBe(true);
+    const u = values(random.uniform([20_000], 0, 1, { dtype: 'float16' }));
+    expect(u.every((x) => x >= 0 && x < 1)).toBe(true);
+    expect(new Set(u).size).toBe(1024);
   });
 
   it('uniform(-1, 3): bounds, mean and variance (width^2 / 12)', () => {
