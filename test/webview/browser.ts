@@ -28,10 +28,24 @@ export function chromiumAvailable(): boolean {
   return existsSync(CHROMIUM);
 }
 
+/**
+ * Bundles the view and its layout worker (like scripts/build.mjs does for dist/) into `outDir`, so the
+ * browser tests do not depend on a full build of every other layer.
+ */
+export async function bundleView(outDir: string): Promise<void> {
+  const { build } = await import('esbuild');
+  for (const [entry, out] of [
+    ['webview/main.ts', 'webview.js'],
+    ['webview/layout-worker.ts', 'layout-worker.js'],
+  ] as const) {
+    await build({ entryPoints: [join(ROOT, entry)], outfile: join(outDir, out), bundle: true, platform: 'browser', format: 'iife', target: 'es2022', logLevel: 'warning', legalComments: 'none' });
+  }
+}
+
 /** Writes the standalone page for a trace into `dir` and returns its path. */
-export function writePage(dir: string, name: string, trace: Trace, sourceText?: string): string {
-  const viewScript = readFileSync(join(ROOT, 'dist', 'webview.js'), 'utf8');
-  const workerScript = readFileSync(join(ROOT, 'dist', 'layout-worker.js'), 'utf8');
+export function writePage(dir: string, name: string, trace: Trace, sourceText?: string, distDir = join(ROOT, 'dist')): string {
+  const viewScript = readFileSync(join(distDir, 'webview.js'), 'utf8');
+  const workerScript = readFileSync(join(distDir, 'layout-worker.js'), 'utf8');
   const html = renderStandaloneHtml(trace, { title: `Tapescope: ${name}`, viewScript, workerScript, ...(sourceText !== undefined ? { sourceText } : {}) });
   mkdirSync(dir, { recursive: true });
   const path = join(dir, `${name}.html`);

@@ -221,18 +221,18 @@ const noneReason = (code: NoneReason['code'], message: string, fix?: string): No
  */
 export function in14Trace(): Trace {
   const b = new TraceBuilder('gradient_tape_basics.py');
-  const x0 = b.variable(3.0, [], { name: 'x0', loc: b.loc(56) });
-  const x1 = b.variable(3.0, [], { name: 'x1', trainable: false, loc: b.loc(57) });
-  const anonymous = b.variable(2.0, [], { name: 'Variable', loc: b.loc(58) });
-  const anonymousRead = b.read(anonymous, { loc: b.loc(58) });
-  const one = b.constant(1.0, [], { loc: b.loc(58) });
-  const x2 = b.op('AddV2', [anonymousRead, one], 3.0, [], { loc: b.loc(58) });
-  const x3 = b.constant(3.0, [], { name: 'x3', loc: b.loc(59) });
-  const x4 = b.variable(4.0, [], { name: 'x4', loc: b.loc(60) });
+  const x0 = b.variable(3.0, [], { name: 'x0', loc: b.loc(55) });
+  const x1 = b.variable(3.0, [], { name: 'x1', trainable: false, loc: b.loc(56) });
+  const anonymous = b.variable(2.0, [], { name: 'x2', loc: b.loc(57) });
+  const anonymousRead = b.read(anonymous, { loc: b.loc(57) });
+  const one = b.constant(1.0, [], { loc: b.loc(57) });
+  const x2 = b.op('AddV2', [anonymousRead, one], 3.0, [], { loc: b.loc(57) });
+  const x3 = b.constant(3.0, [], { name: 'x3', loc: b.loc(58) });
+  const x4 = b.variable(4.0, [], { name: 'x4', loc: b.loc(59) });
 
-  const tape = b.tape({ loc: b.loc(62) });
-  b.event(tape, 'enter', { loc: b.loc(62) });
-  const line = b.loc(63);
+  const tape = b.tape({ loc: b.loc(61) });
+  b.event(tape, 'enter', { loc: b.loc(61) });
+  const line = b.loc(62);
   const x0r = b.read(x0, { loc: line, tapes: [tape] });
   b.event(tape, 'variable-accessed', { variable: x0, loc: line });
   const two = () => b.constant(2.0, [], { loc: line });
@@ -246,7 +246,7 @@ export function in14Trace(): Trace {
   const y = b.op('AddV2', [s2, x3sq], 36.0, [], { loc: line, tapes: [tape] });
   b.event(tape, 'exit', { loc: line });
 
-  const gradLoc = b.loc(65);
+  const gradLoc = b.loc(64);
   const call = b.beginGradient(tape, { loc: gradLoc, targets: [y], structure: '[x0, x1, x2, x3, x4]' });
   const g = { gradientCall: call, loc: gradLoc };
   const seed = b.op('OnesLike', [y], 1.0, [], g);

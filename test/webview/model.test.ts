@@ -45,7 +45,7 @@ describe('forward graph of the In[14] tape', () => {
   it('carries op values, source lines and edges from producers', () => {
     const y = view.forward.nodes.filter((n) => n.kind === 'op').at(-1)!;
     expect(y.value?.values).toEqual([36]);
-    expect(y.loc?.line).toBe(63);
+    expect(y.loc?.line).toBe(62);
     const producerOfY = trace.ops.find((o) => o.id === y.opId)!;
     const inputs = view.forward.edges.filter((e) => e.to === y.id).map((e) => e.tensorId);
     expect(inputs).toEqual(producerOfY.inputs);
@@ -94,7 +94,7 @@ describe('step list', () => {
     expect(view.forwardStepCount).toBe(9);
     const backwardOps = view.steps.filter((s) => s.phase === 'backward').map((s) => s.opId);
     expect(backwardOps).toEqual(trace.gradients[0]!.steps.map((s) => s.op));
-    expect(view.steps.every((s) => s.loc?.line === 63 || s.loc?.line === undefined)).toBe(true);
+    expect(view.steps.every((s) => s.loc?.line === 62 || s.loc?.line === undefined)).toBe(true);
   });
 
   it('gives each node computed / current / not-yet state per step', () => {
@@ -179,8 +179,8 @@ describe('groups and search', () => {
     const in14 = in14View();
     expect(searchNodes(in14.forward, 'pow')).toHaveLength(4);
     expect(searchNodes(in14.forward, 'x3')).toEqual(['t:' + in14Trace().tensors.find((t) => t.name === 'x3')!.id]);
-    expect(searchNodes(in14.forward, 'line 63')).toHaveLength(9 + 4); // ops and the 2.0 constants on line 63
-    expect(searchNodes(in14.forward, ':56').map((id) => byId(in14.forward.nodes, id).title)).toEqual(['x0']);
+    expect(searchNodes(in14.forward, 'line 62')).toHaveLength(9 + 4); // ops and the 2.0 constants on line 62
+    expect(searchNodes(in14.forward, ':55').map((id) => byId(in14.forward.nodes, id).title)).toEqual(['x0']);
     expect(searchNodes(in14.backward!, 'not-accessed')).toEqual(['none:4']);
   });
 });

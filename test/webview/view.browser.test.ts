@@ -1,0 +1,244 @@
+/**
+ * The tape view in a real browser: Debian's Chromium (headless, driven by playwright-core) loading the
+ * standalone page. Skips, saying why, when /usr/bin/chromium is missing.
+ */
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { HostToView, ViewState } from '../../src/protocol/messages';
+import type { Trace } from '../../src/trace/types';
+import { buildTapeView, listChoices, type TapeView } from '../../webview/model/graph';
+import { bundleView, chromiumAvailable, CHROMIUM, launchChromium, ROOT, writePage, type LaunchedBrowser } from './browser';
+import { in14Trace, nestedTapesTrace, randomTrace } from './fixtures';
+
+const OUT = join(ROOT, 'test-output');
+const PAGES = join(OUT, 'pages');
+const DIST = join(OUT, 'webview-dist');
+const SCREENSHOTS = join(OUT, 'screenshots');
+const SOURCE = readFileSync(join(ROOT, 'examples', 'gradient_tape_basics.py'), 'utf8');
+
+if (!chromiumAvailable()) {
+  console.warn(`Skipping the tape view browser tests: ${CHROMIUM} is missing (apt-get install chromium).`);
+}
+
+async function openPage(launched: LaunchedBrowser, path: string, colorScheme: 'light' | 'dark' = 'light'): Promise<Page> {
+  const page = await launched.context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
+  await page.emulateMedia({ colorScheme });
+  await page.goto(`file://${path}`);
+  await page.waitForSelector('html[data-ready="true"]', { timeout: 20_000 });
+  expect(errors, 'page errors').toEqual([]);
+  return page;
+}
+
+const nodeText = (page: Page, svg: string, id: string): Promise<string> => page.locator(`#${svg} g.node[data-id="${id}"]`).textContent().then((t) => t ?? '');
+
+describe.skipIf(!chromiumAvailable())('tape view in Chromium', () => {
+  let launched: LaunchedBrowser;
+  let in14Path: string;
+  const trace = in14Trace();
+  const view: TapeView = buildTapeView(trace, listChoices(trace)[0]!);
+
+  beforeAll(async () => {
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    await bundleView(DIST);
+    in14Path = writePage(PAGES, 'in14', trace, SOURCE, DIST);
+    launched = await launchChromium();
+  }, 60_000);
+
+  afterAll(async () => {
+    await launched?.close();
+  });
+
+  it('renders the In[14] tape: x0 gets 6.0, x1..x4 get None each with its own reason', async () => {
+    const page = await openPage(launched, in14Path);
+    expect(await page.locator('#forward-graph g.node').count()).toBe(view.forward.nodes.length);
+    expect(await page.locator('#backward-graph g.node').count()).toBe(view.backward!.nodes.length);
+    expect(await nodeText(page, 'backward-graph', 'grad:0')).toContain('= 6.0');
+    expect(await nodeText(page, 'backward-graph', 'src:0')).toContain('x0');
+    const reasons = new Set<string>();
+    for (const [i, source] of trace.gradients[0]!.sources.entries()) {
+      if (i === 0) continue;
+      const text = await nodeText(page, 'backward-graph', `none:${i}`);
+      expect(text).toContain('None');
+      // The reason is drawn in the node (wrapped), starting with the source's name.
+      expect(text.replace(/\s+/g, ' ')).toContain(source.noneReason!.message.split(' ').slice(0, 4).join(' '));
+      reasons.add(text);
+      // The None node is an octagon (shape, not only colour) ...
+      expect(await page.locator(`#backward-graph g.node[data-id="none:${i}"] path.shape`).count()).toBe(1);
+      // ... and selecting it shows the reason, its code and the fix in the detail panel.
+      await page.locator(`#backward-graph g.node[data-id="none:${i}"]`).click();
+      const detail = page.locator(`#details [data-none-reason="${source.noneReason!.code}"]`);
+      await expect.poll(() => detail.count()).toBe(1);
+      expect(await detail.textContent()).toContain(source.noneReason!.fix!);
+    }
+    expect(reasons.size).toBe(4);
+    await page.screenshot({ path: join(SCREENSHOTS, 'in14-light.png') });
+    await page.locator('[data-maximize="backward"]').click();
+    await page.screenshot({ path: join(SCREENSHOTS, 'in14-backward-light.png') });
+    await page.close();
+  });
+
+  it('looks right in the dark theme too (screenshot)', async () => {
+    const page = await openPage(launched, in14Path, 'dark');
+    const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    expect(background).toBe('rgb(30, 30, 30)');
+    await page.screenshot({ path: join(SCREENSHOTS, 'in14-dark.png') });
+    await page.locator('[data-maximize="forward"]').click();
+    await page.screenshot({ path: join(SCREENSHOTS, 'in14-forward-dark.png') });
+    await page.close();
+  });
+
+  it('steps by keyboard through every forward op, then every backward node, in order', async () => {
+    const page = await openPage(launched, in14Path);
+    await page.locator('#forward-graph').focus();
+    await page.keyboard.press('Home');
+    for (const [i, step] of view.steps.entries()) {
+      const label = page.locator('#step-label');
+      await expect.poll(() => label.getAttribute('data-step-index')).toBe(String(i));
+      const current = await page.locator('g.node.state-current').evaluateAll((nodes) => nodes.map((n) => `${n.closest('svg')!.id}/${n.getAttribute('data-id')}`));
+      expect(current).toEqual([`${step.graph}-graph/${step.nodeId}`]);
+      // Later forward nodes are dimmed (not yet computed); earlier ones are not.
+      if (step.phase === 'forward' && i + 1 < view.forwardStepCount) {
+        expect(await page.locator(`#forward-graph g.node[data-id="${view.steps[i + 1]!.nodeId}"]`).getAttribute('class')).toContain('state-pending');
+      }
+      if (i > 0) expect(await page.locator(`#${view.steps[i - 1]!.graph}-graph g.node[data-id="${view.steps[i - 1]!.nodeId}"]`).getAttribute('class')).toContain('state-computed');
+      // Each step reveals its source line (the standalone page shows it).
+      expect(await page.locator('#source-view').getAttribute('data-line')).toBe(String(step.loc!.line));
+      await page.keyboard.press('ArrowRight');
+    }
+    // Past the end stays at the last step; the results are then computed.
+    await expect.poll(() => page.locator('#step-label').getAttribute('data-step-index')).toBe(String(view.steps.length - 1));
+    expect(await page.locator('#backward-graph g.node[data-id="none:4"]').getAttribute('class')).toContain('state-computed');
+    await page.keyboard.press('ArrowLeft');
+    await expect.poll(() => page.locator('#step-label').getAttribute('data-step-index')).toBe(String(view.steps.length - 2));
+    await page.close();
+  });
+
+  it('shows the source line of a selected node', async () => {
+    const page = await openPage(launched, in14Path);
+    const powId = view.forward.nodes.find((n) => n.title === 'Pow' && n.recorded)!.id;
+    await page.locator(`#forward-graph g.node[data-id="${powId}"]`).click();
+    await expect.poll(() => page.locator('#details').getAttribute('data-node-id')).toBe(powId);
+    expect(await page.locator('#details').textContent()).toContain('gradient_tape_basics.py:62');
+    expect(await page.locator('#source-view').getAttribute('data-line')).toBe('62');
+    expect(await page.locator('#source-view .line.here').textContent()).toContain('y = (x0**2) + (x1**2) + (x2**2) + (x3**2)');
+    // Its gradient (6.0 arrives at x0**2 as 1.0) is shown too.
+    expect(await page.locator('#details').textContent()).toContain('Gradient at its output');
+    await page.close();
+  });
+
+  it('finds nodes by search', async () => {
+    const page = await openPage(launched, in14Path);
+    await page.keyboard.press('/');
+    await page.keyboard.type('pow');
+    await expect.poll(() => page.locator('#search-count').textContent()).toBe('5 matches');
+    expect(await page.locator('g.node.hit').count()).toBe(5);
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.locator('#details h3').textContent()).toBe('Pow');
+    await page.close();
+  });
+
+  it('exports the graph as valid SVG, and the trace as JSON', async () => {
+    const page = await openPage(launched, in14Path);
+    await page.locator('#backward-graph').focus();
+    const [download] = await Promise.all([page.waitForEvent('download'), page.locator('[data-export="svg"]').click()]);
+    const svgPath = await download.path();
+    const svg = readFileSync(svgPath, 'utf8');
+    const parsed = await page.evaluate((text) => {
+      const doc = new DOMParser().parseFromString(text, 'image/svg+xml');
+      return { error: doc.querySelector('parsererror')?.textContent ?? null, root: doc.documentElement.nodeName, nodes: doc.querySelectorAll('g.node').length, text: doc.documentElement.textContent };
+    }, svg);
+    expect(parsed.error).toBeNull();
+    expect(parsed.root).toBe('svg');
+    expect(parsed.nodes).toBe(view.backward!.nodes.length);
+    expect(parsed.text).toContain('6.0');
+    expect(svg).not.toContain('var(--vscode');
+    const [jsonDownload] = await Promise.all([page.waitForEvent('download'), page.locator('[data-export="json"]').click()]);
+    const exported = JSON.parse(readFileSync(await jsonDownload.path(), 'utf8')) as Trace;
+    expect(exported.gradients[0]!.sources.map((s) => s.noneReason?.code ?? null)).toEqual([null, 'not-trainable', 'tensor-not-variable', 'not-watched', 'not-accessed']);
+    const [pngDownload] = await Promise.all([page.waitForEvent('download'), page.locator('[data-export="png"]').click()]);
+    expect(readFileSync(await pngDownload.path()).subarray(1, 4).toString()).toBe('PNG');
+    await page.close();
+  });
+
+  it('inside VS Code: talks through the typed messages and restores its state after being hidden', async () => {
+    // A stand-in for the webview API: records what the view posts and keeps setState across reloads.
+    const page = await launched.context.newPage();
+    await page.addInitScript(() => {
+      const saved = sessionStorage.getItem('state');
+      const w = window as unknown as { posted: unknown[]; acquireVsCodeApi: () => unknown };
+      w.posted = [];
+      w.acquireVsCodeApi = () => ({
+        postMessage: (m: unknown) => w.posted.push(m),
+        getState: () => (saved ? JSON.parse(saved) : undefined),
+        setState: (s: unknown) => sessionStorage.setItem('state', JSON.stringify(s)),
+      });
+    });
+    await page.goto(`file://${in14Path}`);
+    const posted = (): Promise<{ type: string; [k: string]: unknown }[]> => page.evaluate(() => (window as unknown as { posted: { type: string }[] }).posted);
+    await expect.poll(async () => (await posted()).map((m) => m.type)).toContain('ready');
+    const send = (message: HostToView): Promise<void> => page.evaluate((m) => window.postMessage(m, '*'), message);
+    await send({ type: 'trace', trace, runId: 1 });
+    await page.waitForSelector('html[data-ready="true"]');
+    await send({ type: 'step-command', command: 'first' });
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('ArrowRight');
+    await expect.poll(() => page.locator('#step-label').getAttribute('data-step-index')).toBe('2');
+    const reveals = (await posted()).filter((m) => m.type === 'reveal');
+    expect(reveals.at(-1)).toEqual({ type: 'reveal', loc: view.steps[2]!.loc, reason: 'step' });
+    await page.mouse.move(300, 300);
+    await page.mouse.wheel(0, -200);
+    await expect.poll(async () => (await posted()).filter((m) => m.type === 'state').map((m) => (m.state as ViewState).zoom?.k).at(-1)).toBeGreaterThan(0);
+    const lastState = (await posted()).filter((m) => m.type === 'state').at(-1)!.state as ViewState;
+    expect(lastState.step).toBe(2);
+    // Hidden and restored: a fresh page gets the saved state back from getState.
+    await page.reload();
+    await expect.poll(async () => (await posted()).find((m) => m.type === 'ready')).toBeTruthy();
+    const ready = (await posted()).find((m) => m.type === 'ready')!;
+    expect((ready.state as ViewState).step).toBe(2);
+    await send({ type: 'trace', trace, runId: 2 });
+    await page.waitForSelector('html[data-ready="true"]');
+    expect(await page.locator('#step-label').getAttribute('data-step-index')).toBe('2');
+    const transform = await page.locator('#forward-graph g.graph-root').getAttribute('transform');
+    expect(transform).toContain(`scale(${lastState.zoom!.k}`);
+    await page.close();
+  });
+
+  it('shows nested tapes: the outer tape holds the inner gradient ops', async () => {
+    const nested = nestedTapesTrace();
+    const page = await openPage(launched, writePage(PAGES, 'nested', nested, undefined, DIST), 'dark');
+    const options = await page.locator('#choice option').allTextContents();
+    expect(options).toHaveLength(2);
+    expect(options[0]).toContain('recorded on tape 0');
+    await page.locator('#choice').selectOption('gradient:1');
+    await page.waitForSelector('html[data-ready="true"]');
+    await page.locator('#group-mode').selectOption('scope');
+    await page.waitForSelector('html[data-ready="true"]');
+    await expect.poll(() => page.locator('#forward-graph g.cluster').count()).toBe(1);
+    expect(await page.locator('#forward-graph g.cluster text').textContent()).toContain('gradient 0');
+    expect(await nodeText(page, 'backward-graph', 'grad:0')).toContain('= 18.0');
+    await page.screenshot({ path: join(SCREENSHOTS, 'nested-outer-dark.png') });
+    await page.locator('#forward-graph g.cluster text').click();
+    await expect.poll(() => page.locator('#forward-graph g.node.kind-group').count()).toBe(1);
+    await page.close();
+  });
+
+  it('draws a 2,000-node trace with the layered layout and steps without re-laying out', async () => {
+    const big = randomTrace(2000, 5);
+    const page = await openPage(launched, writePage(PAGES, 'random-2000', big, undefined, DIST));
+    expect(await page.getAttribute('html', 'data-layout-engine')).toBe('layered');
+    const before = await page.locator('#forward-graph g.node').first().getAttribute('transform');
+    await page.keyboard.press('Home');
+    await page.keyboard.press('ArrowRight');
+    await expect.poll(() => page.locator('#step-label').getAttribute('data-step-index')).toBe('1');
+    expect(await page.locator('#forward-graph g.node').first().getAttribute('transform')).toBe(before);
+    await page.screenshot({ path: join(SCREENSHOTS, 'random-2000-light.png') });
+    await page.close();
+  });
+});
