@@ -4,7 +4,7 @@
  * a tensor, variable names), then the exception that ended the program (its Python type; its
  * message is compared too, and reported apart, since wording is not always ours to match).
  */
-import type { Observation, ProgramResult } from './program';
+import type { Observation, Program, ProgramResult, Stmt } from './program';
 
 export interface Difference {
   program: string;
@@ -22,9 +22,20 @@ const TOLERANCE: Record<string, { rtol: number; atol: number }> = {
   float64: { rtol: 1e-9, atol: 1e-12 },
 };
 
-function close(a: number | string, b: number | string, dtype: string): boolean {
+/**
+ * The tolerance for a dtype in a program whose loosest float dtype is `loosest`: a float64 value
+ * cast from a float32 one carries float32's rounding, so it is compared at float32's tolerance.
+ */
+function toleranceFor(dtype: string, loosest: string | undefined): { rtol: number; atol: number } | undefined {
+  const own = TOLERANCE[dtype];
+  const loose = loosest ? TOLERANCE[loosest] : undefined;
+  if (!own || !loose) return own;
+  return loose.rtol > own.rtol ? loose : own;
+}
+
+function close(a: number | string, b: number | string, dtype: string, loosest?: string): boolean {
   if (typeof a === 'string' || typeof b === 'string') return a === b;
-  const tol = TOLERANCE[dtype];
+  const tol = toleranceFor(dtype, loosest);
   if (!tol) return a === b;
   return Math.abs(a - b) <= tol.atol + tol.rtol * Math.abs(a);
 }
@@ -37,7 +48,22 @@ const brief = (o: Observation | undefined): string => {
   return `${o.dtype}${JSON.stringify(o.shape)} ${JSON.stringify(values)}`;
 };
 
-export function compareResults(tf: ProgramResult, ours: ProgramResult): Difference[] {
+/** The least precise float dtype a program uses (constants, variables, casts). */
+export function loosestFloat(program: Program): string | undefined {
+  const seen = new Set<string>();
+  const walk = (stmts: Stmt[]): void => {
+    for (const s of stmts) {
+      if (s.k === 'const' || s.k === 'var') seen.add(s.dtype);
+      if (s.k === 'op' && s.fn === 'cast') seen.add(String(s.attrs?.dtype));
+      if (s.k === 'tape' || s.k === 'stop') walk(s.body);
+    }
+  };
+  walk(program.body);
+  return ['float16', 'float32', 'float64'].find((d) => seen.has(d));
+}
+
+export function compareResults(tf: ProgramResult, ours: ProgramResult, program?: Program): Difference[] {
+  const loosest = program ? loosestFloat(program) : undefined;
   const diffs: Difference[] = [];
   const add = (at: string, kind: string, t: string, o: string) => diffs.push({ program: tf.id, at, kind, tf: t, ours: o });
   const n = Math.max(tf.observations.length, ours.observations.length);
@@ -66,7 +92,7 @@ export function compareResults(tf: ProgramResult, ours: ProgramResult): Differen
       add(at, 'shape', brief(a), brief(b));
       continue;
     }
-    const bad = a.values.findIndex((v, j) => !close(v, b.values[j], a.dtype));
+    const bad = a.values.findIndex((v, j) => !close(v, b.values[j], a.dtype, loosest));
     if (bad >= 0) add(at, 'value', `${brief(a)} (element ${bad}: ${a.values[bad]})`, `${brief(b)} (element ${bad}: ${b.values[bad]})`);
   }
   const ea = tf.error;
