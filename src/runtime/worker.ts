@@ -25,10 +25,25 @@ import type {
   WorkerToHost,
 } from './protocol';
 import { findPyodideDir } from './pyodide-files';
-import { SNAPSHOT_PREIMPORTS, removeQuietly, saveSnapshot, snapshotFile } from './snapshot';
+import {
+  SNAPSHOT_PREIMPORTS,
+  bytecodeCacheFile,
+  listBytecode,
+  removeQuietly,
+  restoreBytecode,
+  saveBytecode,
+  saveSnapshot,
+  snapshotFile,
+} from './snapshot';
 
 /** Where our packages live inside Pyodide's (in-memory) file system; runner.py agrees. */
 const PACKAGE_ROOT = '/tapescope/python';
+/** mtime given to our source files in Pyodide's file system (see the .pyc cache below). */
+const SOURCE_MTIME_MS = 1_600_000_000_000;
+/** Where compiled .pyc files of our packages are cached between processes (with the snapshot). */
+let bytecodeCache: string | undefined;
+/** How many .pyc files the cache holds (restored or saved); a run that adds some saves again. */
+let cachedBytecodeCount = 0;
 
 if (!parentPort) throw new Error('src/runtime/worker.ts must run as a worker thread');
 const port = parentPort;
@@ -86,6 +101,9 @@ interface LoadedPython {
   runner: Runner;
 }
 
+/** Set once Python is loaded (the same value `loading` resolves to). */
+let loaded: LoadedPython | undefined;
+
 async function loadPython(): Promise<LoadedPython> {
   const started = performance.now();
   post({ type: 'progress', message: 'Starting Python (first run only)...' });
@@ -108,13 +126,21 @@ async function loadPython(): Promise<LoadedPython> {
     const target = `${PACKAGE_ROOT}/${relativePath}`;
     pyodide.FS.mkdirTree(target.slice(0, target.lastIndexOf('/')));
     pyodide.FS.writeFile(target, text);
+    // A fixed mtime keeps cached .pyc files valid in the next process (they record source mtime
+    // and size; the cache file is keyed by the sources' hash, so changed content never matches).
+    pyodide.FS.utime(target, SOURCE_MTIME_MS, SOURCE_MTIME_MS);
   }
+  bytecodeCache = startData.snapshotDir
+    ? bytecodeCacheFile(startData.snapshotDir, pyodideModule.version, pythonSources)
+    : undefined;
+  if (bytecodeCache) cachedBytecodeCount = restoreBytecode(pyodide, bytecodeCache, PACKAGE_ROOT);
   // A do-nothing JS function, so scripts/bench-runtime.mjs can measure the bare Python→JS call cost.
   pyodide.registerJsModule('_tapescope_probe', { noop: () => 0 });
   pyodide.runPython(`import sys\nsys.path.insert(0, ${JSON.stringify(PACKAGE_ROOT)})\nsys.dont_write_bytecode = False`);
   const runner = pyodide.pyimport('_tapescope.runner') as unknown as Runner;
   post({ type: 'ready', coldStartMs: Math.round(performance.now() - started), from });
-  return { pyodide, runner };
+  loaded = { pyodide, runner };
+  return loaded;
 }
 
 /** Restores Python from the cached snapshot when there is a good one, else loads it (and caches one). */
@@ -243,15 +269,34 @@ function applyOutcome(outcome: WorkerRunOutcome, parsed: ParsedOutcome): void {
   }
 }
 
+/** Saves our packages' .pyc files when the run compiled modules the cache does not have yet. */
+function updateBytecodeCache(pyodide: PyodideAPI): void {
+  if (!bytecodeCache) return;
+  try {
+    const compiled = listBytecode(pyodide, PACKAGE_ROOT);
+    if (compiled.length <= cachedBytecodeCount) return;
+    saveBytecode(pyodide, bytecodeCache, PACKAGE_ROOT, compiled);
+    cachedBytecodeCount = compiled.length;
+  } catch {
+    bytecodeCache = undefined; // an unwritable cache folder: stop trying
+  }
+}
+
 // Runs are strictly sequential: the host sends the next one only after `done`.
 port.on('message', (message: HostToWorker) => {
   if (message.type !== 'run') return;
   run(message.runId, message.program, message.options).then(
     (outcome) => {
+      // Before reporting (a CLI process ends right after): keep what this run compiled.
+      if (loaded) updateBytecodeCache(loaded.pyodide);
       post({ type: 'done', runId: message.runId, outcome });
       // Clean up after reporting, so the caller does not wait for it.
       setImmediate(() => {
-        loading.then(({ runner }) => runner.collect_garbage()).catch(() => undefined);
+        loading
+          .then(({ pyodide, runner }) => {
+            runner.collect_garbage();
+          })
+          .catch(() => undefined);
       });
     },
     (error: unknown) =>
