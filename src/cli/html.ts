@@ -1,18 +1,35 @@
 /**
  * `--html`: a standalone page of the tape view for a trace. The page writer belongs to the view
- * (webview/standalone.ts); until it lands, asking for HTML is a clear error rather than a page
- * that does not work.
+ * (webview/standalone.ts); the CLI gives it the view's bundles, read from next to dist/cli.js.
  */
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import type { Trace } from '../trace/types';
+import { renderStandaloneHtml } from '../../webview/standalone';
 
 export interface StandalonePageInfo {
-  /** The program the trace came from (shown in the page title). */
+  /** The program the trace came from (the page title, and its text for the source pane). */
   programFile: string;
+  /** The program's text (a .py file); absent for notebooks, whose locations name cells. */
+  sourceText?: string;
 }
 
-/** Whether this build can write HTML pages (checked before running, so a run is not wasted). */
-export const htmlAvailable = false;
+const VIEW_BUNDLE = 'webview.js';
+const LAYOUT_WORKER_BUNDLE = 'layout-worker.js';
 
-export function renderHtmlPage(_trace: Trace, _info: StandalonePageInfo): string {
-  throw new Error('--html is not available yet: the tape view (webview/standalone.ts) has not landed in this build');
+/** Why this build cannot write pages (the view's bundles are missing), or undefined when it can. */
+export function htmlUnavailableReason(bundleDir: string = __dirname): string | undefined {
+  for (const name of [VIEW_BUNDLE, LAYOUT_WORKER_BUNDLE]) {
+    if (!existsSync(join(bundleDir, name))) return `${join(bundleDir, name)} is missing: run npm run build first`;
+  }
+  return undefined;
+}
+
+export function renderHtmlPage(trace: Trace, info: StandalonePageInfo, bundleDir: string = __dirname): string {
+  return renderStandaloneHtml(trace, {
+    title: `Tapescope: ${basename(info.programFile)}`,
+    viewScript: readFileSync(join(bundleDir, VIEW_BUNDLE), 'utf8'),
+    workerScript: readFileSync(join(bundleDir, LAYOUT_WORKER_BUNDLE), 'utf8'),
+    sourceText: info.sourceText,
+  });
 }

@@ -7,7 +7,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { type RunResult, TapescopeRuntime } from '../runtime/index';
 import { type RunCommand, USAGE, UsageError, parseArgs } from './args';
-import { htmlAvailable, renderHtmlPage } from './html';
+import { htmlUnavailableReason, renderHtmlPage } from './html';
 
 // The bundle also serves scripts (scripts/bench-runtime.mjs) that drive the runtime directly.
 export { TapescopeRuntime } from '../runtime/index';
@@ -64,9 +64,8 @@ async function runCommand(command: RunCommand): Promise<number> {
     return usageError(`no such file: ${command.file}`);
   }
   if (!isFile) return usageError(`not a file: ${command.file}`);
-  if (command.htmlOut && !htmlAvailable) {
-    return usageError('--html is not available yet: the tape view (webview/standalone.ts) has not landed in this build');
-  }
+  const htmlProblem = command.htmlOut ? htmlUnavailableReason() : undefined;
+  if (htmlProblem) return usageError(`--html cannot write a page: ${htmlProblem}`);
 
   const runtime = new TapescopeRuntime({
     onOutput: (stream, text) => (stream === 'stdout' ? process.stdout : process.stderr).write(text),
@@ -98,7 +97,9 @@ async function runCommand(command: RunCommand): Promise<number> {
       } else {
         if (command.traceOut) await writeOutput(command.traceOut, JSON.stringify(result.trace));
         if (command.htmlOut) {
-          await writeOutput(command.htmlOut, renderHtmlPage(result.trace, { programFile: resolve(command.file) }));
+          const programFile = resolve(command.file);
+          const sourceText = programFile.toLowerCase().endsWith('.py') ? readFileSync(programFile, 'utf8') : undefined;
+          await writeOutput(command.htmlOut, renderHtmlPage(result.trace, { programFile, sourceText }));
         }
       }
     }

@@ -14,7 +14,7 @@ let bundles: TestBundles;
 let workDir: string;
 
 beforeAll(async () => {
-  bundles = await buildTestBundles();
+  bundles = await buildTestBundles({ withView: true });
   workDir = mkdtempSync(join(tmpdir(), 'tapescope-cli-'));
 }, 60_000);
 
@@ -151,6 +151,33 @@ describe('tapescope run --trace', () => {
     expect(trace.format).toBe('tapescope-trace');
     expect(trace.program?.file).toBe(path);
     expect(trace.ops.map((op) => op.type)).toEqual(['AddV2']);
+  }, 30_000);
+});
+
+describe('tapescope run --html', () => {
+  it('writes a standalone page of the tape view holding the trace', async () => {
+    const out = join(workDir, 'pages', 'seed.html');
+    const seed = join(repoRoot, 'examples', 'gradient_tape_basics.py');
+    const result = await tapescope('run', seed, '--html', out, '--trace', join(workDir, 'pages', 'seed.json'));
+    expect(result.code).toBe(0);
+    const page = readFileSync(out, 'utf8');
+    const trace = JSON.parse(readFileSync(join(workDir, 'pages', 'seed.json'), 'utf8')) as Trace;
+    expect(page).toMatch(/^<!DOCTYPE html>/i);
+    expect(page).toContain('<title>Tapescope: gradient_tape_basics.py</title>');
+    // The page embeds the run's trace (its program path and every op type).
+    expect(page).toContain(JSON.stringify(seed).slice(1, -1));
+    for (const type of new Set(trace.ops.map((op) => op.type))) expect(page).toContain(`"type":"${type}"`);
+  }, 60_000);
+
+  it('refuses --html before running when the view bundles are missing', async () => {
+    const lonely = join(workDir, 'lonely');
+    mkdirSync(lonely, { recursive: true });
+    copyFileSync(bundles.cli, join(lonely, 'cli.js'));
+    write('x.py', 'print(1)\n');
+    const result = await runNode(join(lonely, 'cli.js'), ['run', 'x.py', '--html', 'x.html']);
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toMatch(/--html cannot write a page: .*webview\.js is missing: run npm run build first/);
   }, 30_000);
 });
 

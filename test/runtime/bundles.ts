@@ -17,7 +17,8 @@ export interface TestBundles {
   remove(): void;
 }
 
-export async function buildTestBundles(): Promise<TestBundles> {
+/** `withView`: also the tape view's browser bundles (webview.js, layout-worker.js) for `--html`. */
+export async function buildTestBundles(options: { withView?: boolean } = {}): Promise<TestBundles> {
   const dir = join(repoRoot, 'test-output', `runtime-bundles-${process.pid}-${Math.random().toString(36).slice(2, 8)}`);
   mkdirSync(dir, { recursive: true });
   const common = {
@@ -28,9 +29,16 @@ export async function buildTestBundles(): Promise<TestBundles> {
     logLevel: 'warning' as const,
     plugins: [pythonSourcesPlugin(repoRoot)],
   };
+  const browser = { bundle: true, platform: 'browser' as const, format: 'iife' as const, target: 'es2022', logLevel: 'warning' as const };
   await Promise.all([
     build({ ...common, entryPoints: [join(repoRoot, 'src/runtime/worker.ts')], outfile: join(dir, 'worker.js') }),
     build({ ...common, entryPoints: [join(repoRoot, 'src/cli/main.ts')], outfile: join(dir, 'cli.js') }),
+    ...(options.withView
+      ? [
+          build({ ...browser, entryPoints: [join(repoRoot, 'webview/main.ts')], outfile: join(dir, 'webview.js') }),
+          build({ ...browser, entryPoints: [join(repoRoot, 'webview/layout-worker.ts')], outfile: join(dir, 'layout-worker.js') }),
+        ]
+      : []),
   ]);
   return {
     dir,
