@@ -1,21 +1,26 @@
 /**
- * tf.random: normal, uniform (float and int) and truncated_normal with TensorFlow's seeding rules.
+ * tf.random: normal, uniform (float and int) and truncated_normal, as TensorFlow computes them.
  *
- * Seeds follow `tf.random.set_seed` / `get_seed` semantics:
- * - a global seed and no op seed: each random op gets the next op seed of a deterministic sequence
- *   that `setSeed` restarts, so re-running a program gives the same values;
- * - an op seed and no global seed: the global seed is TensorFlow's DEFAULT_GRAPH_SEED (87654321);
- * - both: used as given; (0, 0) becomes (0, 2^31-1) as in TensorFlow;
- * - neither: TensorFlow draws fresh randomness per run. We deliberately do NOT: an unseeded program
- *   uses a fixed default global seed (UNSEEDED_GLOBAL_SEED) so runs, tests and traces are
- *   reproducible. A user who wants variety can call setSeed with a varying value.
- * Like TensorFlow's cached eager kernels, every (op, dtype, seed, seed2) pair owns one generator
- * whose counter advances each call (tf.random.uniform([1], seed=1) twice gives two values), and
- * setSeed resets all of them.
+ * Seeds follow `tf.random.set_seed` / `get_seed` in eager mode:
+ * - a global seed and no op seed: the op seed is the next `random.Random(global_seed).randint(0,
+ *   2**31 - 1)` (TensorFlow's context.internal_operation_seed), so re-running a program gives the
+ *   same values and setSeed restarts the sequence;
+ * - an op seed and no global seed: the global seed is DEFAULT_GRAPH_SEED (87654321);
+ * - both: used as given (each `% (2**31 - 1)`); (0, 0) becomes (0, 2**31 - 1);
+ * - neither: the op gets seed = seed2 = 0 and TensorFlow's kernel seeds itself from the OS, so
+ *   values vary per run. We deliberately do NOT: such kernels are seeded from a fixed
+ *   UNSEEDED_ENTROPY_SEED, so unseeded runs, tests and traces reproduce.
+ * Like TensorFlow's cached eager kernels, every (op, dtype, seed, seed2) owns one Philox generator
+ * whose counter moves 256 blocks per output each call (tf.random.uniform([1], seed=1) twice gives
+ * two values), and setSeed resets them all. State is per Engine: a fresh Engine restarts it all.
  *
- * The values do not equal TensorFlow's (they need not), but the generator is the same family:
- * Philox4x32-10, a counter-based PRNG keyed by (seed, seed2), with TensorFlow's float conversion
- * and Box-Muller transform. State is per Engine, so a fresh Engine restarts every sequence.
+ * The generator and distributions are TensorFlow's (Philox4x32-10 keyed by the seeds, its uint →
+ * float conversions, Box-Muller in float32, the truncated normal's per-group sample regions), so
+ * the values equal TensorFlow 2.21's on Linux CPU: exactly for uniform floats and ints, and for
+ * normals except about 1% of float32 samples that differ by one ulp, because TensorFlow calls
+ * glibc's logf/sincosf while we round the correctly rounded double results (emulating glibc's
+ * float routines bit for bit would mean copying them). test/engine/random.test.ts checks this
+ * against real TensorFlow.
  */
 import type { DTypeName, NumericData } from './dtype';
 import { allocate, isFloat, isInteger, roundTo } from './dtype';
@@ -75,42 +80,85 @@ function philoxBlock(c0: number, c1: number, c2: number, c3: number, k0: number,
   out[3] = c3;
 }
 
-/** A Philox stream: key from the two seeds, a 64-bit block counter, four uint32 per block. */
-export class PhiloxStream {
-  private readonly key0: number;
-  private readonly key1: number;
-  private counterLow = 0;
-  private counterHigh = 0;
-  private readonly block = new Uint32Array(4);
-  private used = 4;
+// ---- Python's Mersenne Twister (TensorFlow draws eager op seeds from random.Random) ----------
 
-  constructor(seed: number, seed2: number) {
-    this.key0 = seed >>> 0;
-    this.key1 = seed2 >>> 0;
+const MT_N = 624;
+const MT_M = 397;
+
+/** MT19937 seeded exactly like Python's `random.Random(int)` (init_by_array over 32-bit words). */
+export class PythonRandom {
+  private readonly state = new Uint32Array(MT_N);
+  private index = MT_N;
+
+  constructor(seed: number) {
+    let n = Math.abs(Math.trunc(seed));
+    const key: number[] = [];
+    while (n > 0) {
+      key.push(n % 2 ** 32);
+      n = Math.floor(n / 2 ** 32);
+    }
+    if (key.length === 0) key.push(0);
+    this.initByArray(key);
   }
 
-  private refill(): void {
-    philoxBlock(this.counterLow, this.counterHigh, 0, 0, this.key0, this.key1, this.block);
-    this.used = 0;
-    this.counterLow = (this.counterLow + 1) >>> 0;
-    if (this.counterLow === 0) this.counterHigh = (this.counterHigh + 1) >>> 0;
+  private initGenrand(seed: number): void {
+    const mt = this.state;
+    mt[0] = seed >>> 0;
+    for (let i = 1; i < MT_N; i++) mt[i] = (Math.imul(1812433253, mt[i - 1] ^ (mt[i - 1] >>> 30)) + i) >>> 0;
+    this.index = MT_N;
   }
 
+  private initByArray(key: number[]): void {
+    const mt = this.state;
+    this.initGenrand(19650218);
+    let i = 1;
+    let j = 0;
+    for (let k = Math.max(MT_N, key.length); k > 0; k--) {
+      mt[i] = ((mt[i] ^ Math.imul(mt[i - 1] ^ (mt[i - 1] >>> 30), 1664525)) + key[j] + j) >>> 0;
+      i++;
+      j++;
+      if (i >= MT_N) {
+        mt[0] = mt[MT_N - 1];
+        i = 1;
+      }
+      if (j >= key.length) j = 0;
+    }
+    for (let k = MT_N - 1; k > 0; k--) {
+      mt[i] = ((mt[i] ^ Math.imul(mt[i - 1] ^ (mt[i - 1] >>> 30), 1566083941)) - i) >>> 0;
+      i++;
+      if (i >= MT_N) {
+        mt[0] = mt[MT_N - 1];
+        i = 1;
+      }
+    }
+    mt[0] = 0x80000000;
+  }
+
+  private twist(): void {
+    const mt = this.state;
+    for (let k = 0; k < MT_N; k++) {
+      const y = (mt[k] & 0x80000000) | (mt[(k + 1) % MT_N] & 0x7fffffff);
+      mt[k] = mt[(k + MT_M) % MT_N] ^ (y >>> 1) ^ (y & 1 ? 0x9908b0df : 0);
+    }
+    this.index = 0;
+  }
+
+  /** getrandbits(32). */
   nextUint32(): number {
-    if (this.used === 4) this.refill();
-    return this.block[this.used++];
+    if (this.index >= MT_N) this.twist();
+    let y = this.state[this.index++];
+    y ^= y >>> 11;
+    y ^= (y << 7) & 0x9d2c5680;
+    y ^= (y << 15) & 0xefc60000;
+    y ^= y >>> 18;
+    return y >>> 0;
   }
 
-  /** Uniform in [0, 1) with float32 resolution, as TensorFlow's Uint32ToFloat (23 mantissa bits). */
-  nextFloat32(): number {
-    return (this.nextUint32() & 0x7fffff) * 2 ** -23;
-  }
-
-  /** Uniform in [0, 1) with float64 resolution (52 bits from two draws, as Uint64ToDouble). */
-  nextFloat64(): number {
-    const hi = this.nextUint32() & 0xfffff;
-    const lo = this.nextUint32();
-    return (hi * 2 ** 32 + lo) * 2 ** -52;
+  /** randint(0, 2**31 - 1): 32 random bits, redrawn while >= 2**31 (Python's _randbelow). */
+  randintMaxInt32(): number {
+    let r = this.nextUint32();
+    while (r >= 2 ** 31) r = this.nextUint32();
+    return r;
   }
 }
 
@@ -118,24 +166,39 @@ export class PhiloxStream {
 
 /** TensorFlow's random_seed.DEFAULT_GRAPH_SEED: the global seed when only an op seed is given. */
 export const DEFAULT_GRAPH_SEED = 87654321;
-/** Our stand-in for "no seed at all" (TensorFlow would be nondeterministic; we stay reproducible). */
-export const UNSEEDED_GLOBAL_SEED = 0x5eed;
+/**
+ * Where an unseeded program's randomness comes from. TensorFlow seeds such kernels from the OS
+ * (different every run); we seed them from this fixed value so runs, tests and traces reproduce.
+ */
+export const UNSEEDED_ENTROPY_SEED = 0x5eed;
 const MAXINT32 = 2 ** 31 - 1;
+
+/** A cached stateful kernel's generator: Philox key and the 128-bit counter of its next call. */
+interface KernelGenerator {
+  key0: number;
+  key1: number;
+  counter: number[];
+}
 
 interface RandomState {
   globalSeed: number | undefined;
-  /** Source of op seeds for ops without one (restarted by setSeed). */
-  opSeeds: PhiloxStream;
-  /** One generator per (op, dtype, seed, seed2), like TensorFlow's cached stateful kernels. */
-  kernels: Map<string, PhiloxStream>;
+  /** context.internal_operation_seed(): random.Random(global seed), restarted by setSeed. */
+  opSeeds: PythonRandom | undefined;
+  /** Stand-in for the OS entropy TensorFlow uses for kernels with seed = seed2 = 0. */
+  entropy: PythonRandom;
+  /** One generator per (op, dtype, seed, seed2), like TensorFlow's cached eager kernels. */
+  kernels: Map<string, KernelGenerator>;
 }
 
 const states = new WeakMap<Engine, RandomState>();
 
 function freshState(globalSeed: number | undefined): RandomState {
-  const base = globalSeed ?? UNSEEDED_GLOBAL_SEED;
-  // Key the op-seed sequence apart from the value streams so they never coincide.
-  return { globalSeed, opSeeds: new PhiloxStream(base, 0x0b5eed5), kernels: new Map() };
+  return {
+    globalSeed,
+    opSeeds: globalSeed === undefined ? undefined : new PythonRandom(globalSeed),
+    entropy: new PythonRandom(UNSEEDED_ENTROPY_SEED),
+    kernels: new Map(),
+  };
 }
 
 function stateOf(engine: Engine): RandomState {
@@ -160,59 +223,215 @@ export function getGlobalSeed(): number | undefined {
   return stateOf(getEngine()).globalSeed;
 }
 
-/** tf.random.get_seed: the (seed, seed2) pair an op with `opSeed` runs with. */
+/** Python's `seed % _MAXINT32` (non-negative for negative seeds). */
+function truncateSeed(seed: number): number {
+  return ((seed % MAXINT32) + MAXINT32) % MAXINT32;
+}
+
+/**
+ * tf.random.get_seed: the (seed, seed2) attrs of an op with `opSeed`. (0, 0), TensorFlow's
+ * "no seed at all", means the kernel seeds itself (from UNSEEDED_ENTROPY_SEED here).
+ */
 export function getSeed(opSeed?: number | null): [number, number] {
   const state = stateOf(getEngine());
   let seeds: [number, number];
   if (state.globalSeed !== undefined) {
-    const op = opSeed ?? state.opSeeds.nextUint32() & MAXINT32;
-    seeds = [state.globalSeed, op];
+    const op = opSeed ?? (state.opSeeds as PythonRandom).randintMaxInt32();
+    seeds = [truncateSeed(state.globalSeed), truncateSeed(op)];
+    if (seeds[0] === 0 && seeds[1] === 0) seeds = [0, MAXINT32];
   } else if (opSeed !== undefined && opSeed !== null) {
-    seeds = [DEFAULT_GRAPH_SEED, opSeed];
+    seeds = [DEFAULT_GRAPH_SEED, truncateSeed(opSeed)];
   } else {
-    seeds = [UNSEEDED_GLOBAL_SEED, state.opSeeds.nextUint32() & MAXINT32];
+    seeds = [0, 0];
   }
-  // TensorFlow avoids (0, 0), which its kernels read as "nondeterministic".
-  if (seeds[0] === 0 && seeds[1] === 0) seeds = [0, MAXINT32];
   return seeds;
 }
 
-function kernelStream(type: string, dtype: DTypeName, seed: number, seed2: number): PhiloxStream {
+/** The generator of the kernel an op with these attrs runs on (created on first use). */
+function kernelGenerator(type: string, dtype: DTypeName, seed: number, seed2: number): KernelGenerator {
   const state = stateOf(getEngine());
-  const key = `${type}/${dtype}/${seed}/${seed2}`;
-  let stream = state.kernels.get(key);
-  if (!stream) {
-    // Mix the op type into the key so normal and uniform with one seed are independent streams.
-    const salt = [...type].reduce((h, ch) => (Math.imul(h, 31) + ch.charCodeAt(0)) >>> 0, 7);
-    stream = new PhiloxStream((seed ^ salt) >>> 0, seed2 >>> 0 ^ (Math.floor(seed / 2 ** 32) >>> 0));
-    state.kernels.set(key, stream);
+  const cacheKey = `${type}/${dtype}/${seed}/${seed2}`;
+  let gen = state.kernels.get(cacheKey);
+  if (!gen) {
+    // GuardedPhiloxRandom::Init: (0, 0) means two random 64-bit seeds.
+    let lo = seed;
+    let hi = seed2;
+    let loHigh = 0;
+    let hiHigh = 0;
+    if (seed === 0 && seed2 === 0) {
+      [lo, loHigh, hi, hiHigh] = [state.entropy.nextUint32(), state.entropy.nextUint32(), state.entropy.nextUint32(), state.entropy.nextUint32()];
+    }
+    // PhiloxRandom(seed_lo, seed_hi): the key is seed, the counter's upper half is seed2.
+    gen = { key0: lo >>> 0, key1: loHigh >>> 0, counter: [0, 0, hi >>> 0, hiHigh >>> 0] };
+    state.kernels.set(cacheKey, gen);
   }
-  return stream;
+  return gen;
 }
 
-// ---- sampling -----------------------------------------------------------------------------
-
-function uniformUnit(stream: PhiloxStream, dtype: DTypeName): number {
-  if (dtype === 'float64') return stream.nextFloat64();
-  // Half precision keeps 10 mantissa bits (TensorFlow's Uint16ToHalf), so rounding never reaches 1.
-  if (dtype === 'float16') return (stream.nextUint32() & 0x3ff) * 2 ** -10;
-  return stream.nextFloat32();
+/** PhiloxRandom::Skip: adds `count` to the 128-bit counter. */
+function skip(counter: number[], count: number): void {
+  const low = count % 2 ** 32;
+  const high = Math.floor(count / 2 ** 32);
+  const sum0 = counter[0] + low;
+  counter[0] = sum0 >>> 0;
+  const sum1 = counter[1] + high + (sum0 >= 2 ** 32 ? 1 : 0);
+  counter[1] = sum1 >>> 0;
+  if (sum1 >= 2 ** 32) {
+    counter[2] = (counter[2] + 1) >>> 0;
+    if (counter[2] === 0) counter[3] = (counter[3] + 1) >>> 0;
+  }
 }
 
-/** Box-Muller as TensorFlow's BoxMullerFloat: two uniforms give two independent normals. */
-function fillNormal(stream: PhiloxStream, dtype: DTypeName, out: NumericData, truncate: boolean): void {
-  const epsilon = dtype === 'float64' ? 1e-300 : 1e-7;
-  let i = 0;
-  while (i < out.length) {
-    let u1 = uniformUnit(stream, dtype);
-    if (u1 < epsilon) u1 = epsilon;
-    const v1 = 2 * Math.PI * uniformUnit(stream, dtype);
-    const radius = Math.sqrt(-2 * Math.log(u1));
-    for (let k = 0; k < 2 && i < out.length; k++) {
-      const z = (k === 0 ? Math.sin(v1) : Math.cos(v1)) * radius;
-      // TruncatedNormal redraws values more than two standard deviations out.
-      if (truncate && !(Math.abs(z) < 2)) continue;
-      out[i++] = dtype === 'float16' ? roundTo(dtype, z) : z;
+/**
+ * GuardedPhiloxRandom::ReserveRandomOutputs(n, 256): this call's generator is the current one, and
+ * the kernel's counter moves past 256 blocks per output so the next call never overlaps.
+ */
+function reserve(gen: KernelGenerator, outputs: number): PhiloxBlocks {
+  const blocks = new PhiloxBlocks(gen.key0, gen.key1, gen.counter.slice());
+  skip(gen.counter, outputs * 256);
+  return blocks;
+}
+
+/** Successive Philox blocks from a counter (PhiloxRandom's operator()). */
+class PhiloxBlocks {
+  readonly block: Uint32Array = new Uint32Array(4);
+
+  constructor(
+    private readonly key0: number,
+    private readonly key1: number,
+    readonly counter: number[],
+  ) {}
+
+  /** Fills `block` with the next 4 uint32 and advances the counter (SkipOne). */
+  next(): Uint32Array {
+    const c = this.counter;
+    philoxBlock(c[0], c[1], c[2], c[3], this.key0, this.key1, this.block);
+    for (let i = 0; i < 4; i++) {
+      c[i] = (c[i] + 1) >>> 0;
+      if (c[i] !== 0) break;
+    }
+    return this.block;
+  }
+
+  /** A copy positioned `count` blocks ahead (for the truncated normal's per-group regions). */
+  ahead(count: number): PhiloxBlocks {
+    const counter = this.counter.slice();
+    skip(counter, count);
+    return new PhiloxBlocks(this.key0, this.key1, counter);
+  }
+}
+
+// ---- TensorFlow's distributions (random_distributions.h), float32 math emulated with fround ----
+
+const f = Math.fround;
+const TWO_PI = 2 * Math.PI;
+const EPSILON_F32 = f(1e-7);
+
+function uint32ToFloat(x: number): number {
+  return (x & 0x7fffff) * 2 ** -23;
+}
+
+function uint64ToDouble(x0: number, x1: number): number {
+  return ((x0 & 0xfffff) * 2 ** 32 + x1) * 2 ** -52;
+}
+
+/** BoxMullerFloat in float32: sincosf(2π u) scaled by sqrtf(-2 logf(u1)). */
+function boxMullerFloat(x0: number, x1: number, out: Float64Array): void {
+  let u1 = uint32ToFloat(x0);
+  if (u1 < EPSILON_F32) u1 = EPSILON_F32;
+  const v1 = f(TWO_PI * uint32ToFloat(x1));
+  const u2 = f(Math.sqrt(f(-2 * f(Math.log(u1)))));
+  out[0] = f(f(Math.sin(v1)) * u2);
+  out[1] = f(f(Math.cos(v1)) * u2);
+}
+
+/** BoxMullerDouble: two 52-bit uniforms give two doubles. */
+function boxMullerDouble(x0: number, x1: number, x2: number, x3: number, out: Float64Array): void {
+  let u1 = uint64ToDouble(x0, x1);
+  if (u1 < 1e-7) u1 = 1e-7;
+  const v1 = TWO_PI * uint64ToDouble(x2, x3);
+  const u2 = Math.sqrt(-2 * Math.log(u1));
+  out[0] = Math.sin(v1) * u2;
+  out[1] = Math.cos(v1) * u2;
+}
+
+/** Storage value of a float32 result in the op's dtype (half rounds the float32 value). */
+function store(dtype: DTypeName, value: number): number {
+  return dtype === 'float16' ? roundTo('float16', value) : value;
+}
+
+/** FillPhiloxRandom for fixed-size groups: group g of outputs comes from block g. */
+function fillUniform(blocks: PhiloxBlocks, dtype: DTypeName, out: NumericData): void {
+  const n = out.length;
+  if (dtype === 'float64') {
+    for (let i = 0; i < n; i += 2) {
+      const b = blocks.next();
+      out[i] = uint64ToDouble(b[0], b[1]);
+      if (i + 1 < n) out[i + 1] = uint64ToDouble(b[2], b[3]);
+    }
+    return;
+  }
+  const half = dtype === 'float16';
+  for (let i = 0; i < n; i += 4) {
+    const b = blocks.next();
+    for (let k = 0; k < 4 && i + k < n; k++) out[i + k] = half ? (b[k] & 0x3ff) * 2 ** -10 : uint32ToFloat(b[k]);
+  }
+}
+
+function fillNormal(blocks: PhiloxBlocks, dtype: DTypeName, out: NumericData): void {
+  const n = out.length;
+  const pair = new Float64Array(2);
+  if (dtype === 'float64') {
+    for (let i = 0; i < n; i += 2) {
+      const b = blocks.next();
+      boxMullerDouble(b[0], b[1], b[2], b[3], pair);
+      out[i] = pair[0];
+      if (i + 1 < n) out[i + 1] = pair[1];
+    }
+    return;
+  }
+  for (let i = 0; i < n; i += 4) {
+    const b = blocks.next();
+    for (let k = 0; k < 4 && i + k < n; k += 2) {
+      boxMullerFloat(b[k], b[k + 1], pair);
+      out[i + k] = store(dtype, pair[0]);
+      if (i + k + 1 < n) out[i + k + 1] = store(dtype, pair[1]);
+    }
+  }
+}
+
+/**
+ * TruncatedNormalDistribution with a variable number of samples per output: each group of outputs
+ * (4, or 2 for float64) starts 256 samples after the previous group's start and draws single
+ * uint32s until enough normals fall strictly inside two standard deviations.
+ */
+function fillTruncatedNormal(blocks: PhiloxBlocks, dtype: DTypeName, out: NumericData): void {
+  const n = out.length;
+  const isDouble = dtype === 'float64';
+  const groupSize = isDouble ? 2 : 4;
+  const blocksPerGroup = (groupSize * 256) / 4;
+  const pair = new Float64Array(2);
+  for (let start = 0, group = 0; start < n; start += groupSize, group++) {
+    const gen = blocks.ahead(group * blocksPerGroup);
+    let used = 4;
+    let block: Uint32Array = gen.block;
+    const sample = (): number => {
+      if (used === 4) {
+        block = gen.next();
+        used = 0;
+      }
+      return block[used++];
+    };
+    let filled = 0;
+    while (filled < groupSize) {
+      if (isDouble) boxMullerDouble(sample(), sample(), sample(), sample(), pair);
+      else boxMullerFloat(sample(), sample(), pair);
+      for (let k = 0; k < 2 && filled < groupSize; k++) {
+        if (Math.abs(pair[k]) < 2) {
+          if (start + filled < n) out[start + filled] = store(dtype, pair[k]);
+          filled++;
+        }
+      }
     }
   }
 }
@@ -232,25 +451,19 @@ function shapeFromTensor(type: string, shape: Tensor): number[] {
   return dims;
 }
 
-function floatKernel(type: string, truncate: boolean | 'uniform') {
+function floatKernel(type: string, fill: (blocks: PhiloxBlocks, dtype: DTypeName, out: NumericData) => void) {
   return (inputs: Tensor[], attrs: RandomAttrs): Tensor[] => {
     const shape = shapeFromTensor(type, inputs[0]);
     const data = allocate(attrs.dtype, sizeOf(shape)) as NumericData;
-    const stream = kernelStream(type, attrs.dtype, attrs.seed, attrs.seed2);
-    if (truncate === 'uniform') {
-      // Storage rounds float32/float64; the unit values are exact in every dtype.
-      for (let i = 0; i < data.length; i++) data[i] = uniformUnit(stream, attrs.dtype);
-    } else {
-      fillNormal(stream, attrs.dtype, data, truncate);
-    }
+    fill(reserve(kernelGenerator(type, attrs.dtype, attrs.seed, attrs.seed2), data.length), attrs.dtype, data);
     return [new Tensor(attrs.dtype, shape, data)];
   };
 }
 
 // Random ops have no gradient in TensorFlow (their only inputs are shapes and bounds).
-registerOp<RandomAttrs>({ type: 'RandomStandardNormal', forward: floatKernel('RandomStandardNormal', false), noGradient: 'nondifferentiable' });
-registerOp<RandomAttrs>({ type: 'TruncatedNormal', forward: floatKernel('TruncatedNormal', true), noGradient: 'nondifferentiable' });
-registerOp<RandomAttrs>({ type: 'RandomUniform', forward: floatKernel('RandomUniform', 'uniform'), noGradient: 'nondifferentiable' });
+registerOp<RandomAttrs>({ type: 'RandomStandardNormal', forward: floatKernel('RandomStandardNormal', fillNormal), noGradient: 'nondifferentiable' });
+registerOp<RandomAttrs>({ type: 'TruncatedNormal', forward: floatKernel('TruncatedNormal', fillTruncatedNormal), noGradient: 'nondifferentiable' });
+registerOp<RandomAttrs>({ type: 'RandomUniform', forward: floatKernel('RandomUniform', fillUniform), noGradient: 'nondifferentiable' });
 
 registerOp<RandomAttrs>({
   type: 'RandomUniformInt',
@@ -261,12 +474,25 @@ registerOp<RandomAttrs>({
     if (!(lo < hi)) throw opError('RandomUniformInt', `Need minval < maxval, got ${lo} >= ${hi}`);
     const dtype = minTensor.dtype;
     const data = allocate(dtype, sizeOf(shape)) as NumericData;
-    const stream = kernelStream('RandomUniformInt', dtype, attrs.seed, attrs.seed2);
-    const range = hi - lo;
-    for (let i = 0; i < data.length; i++) {
-      // Modulo of 32 (or 64, for wide int64 ranges) random bits, as TensorFlow's UniformDistribution.
-      const bits = range <= 2 ** 32 ? stream.nextUint32() : stream.nextUint32() * 2 ** 32 + stream.nextUint32();
-      data[i] = lo + (bits % range);
+    const blocks = reserve(kernelGenerator('RandomUniformInt', dtype, attrs.seed, attrs.seed2), data.length);
+    const n = data.length;
+    if (dtype === 'int32') {
+      // lo + (bits % range) over 32-bit samples, four per block.
+      const range = hi - lo;
+      for (let i = 0; i < n; i += 4) {
+        const b = blocks.next();
+        for (let k = 0; k < 4 && i + k < n; k++) data[i + k] = lo + (b[k] % range);
+      }
+    } else {
+      // int64: 64-bit samples (two words, low first), two per block; exact with BigInt.
+      const range = BigInt(hi) - BigInt(lo);
+      for (let i = 0; i < n; i += 2) {
+        const b = blocks.next();
+        for (let k = 0; k < 2 && i + k < n; k++) {
+          const bits = (BigInt(b[2 * k + 1]) << 32n) | BigInt(b[2 * k]);
+          data[i + k] = Number(BigInt(lo) + (bits % range));
+        }
+      }
     }
     return [new Tensor(dtype, shape, data)];
   },

@@ -179,7 +179,7 @@ describe('gradients of Dense + loss against finite differences (float64)', () =>
     { name: 'BCE on probabilities after sigmoid', units: 3, activation: 'sigmoid', loss: () => new keras.losses.BinaryCrossentropy({ dtype: 'float64' }), yTrue: () => constant([[1, 0, 1], [0, 0, 1], [1, 1, 0], [0, 1, 0.5]], { dtype: 'float64' }) },
     { name: 'BCE from logits', units: 3, activation: 'linear', loss: () => new keras.losses.BinaryCrossentropy({ fromLogits: true, dtype: 'float64' }), yTrue: () => constant([[1, 0, 1], [0, 0, 1], [1, 1, 0], [0, 1, 0.5]], { dtype: 'float64' }) },
     { name: 'CCE after softmax', units: 3, activation: 'softmax', loss: () => new keras.losses.CategoricalCrossentropy({ dtype: 'float64' }), yTrue: () => constant([[1, 0, 0], [0, 1, 0], [0, 0, 1], [0.2, 0.3, 0.5]], { dtype: 'float64' }) },
-    { name: 'CCE on clipped probabilities after relu', units: 3, activation: 'relu', loss: () => new keras.losses.CategoricalCrossentropy({ dtype: 'float64' }), yTrue: () => constant([[1, 0, 0], [0, 1, 0], [0, 0, 1], [0.2, 0.3, 0.5]], { dtype: 'float64' }) },
+    { name: 'CCE on renormalised probabilities after softplus', units: 3, activation: 'softplus', loss: () => new keras.losses.CategoricalCrossentropy({ dtype: 'float64' }), yTrue: () => constant([[1, 0, 0], [0, 1, 0], [0, 0, 1], [0.2, 0.3, 0.5]], { dtype: 'float64' }) },
     { name: 'sparse CCE from logits', units: 4, activation: 'elu', loss: () => new keras.losses.SparseCategoricalCrossentropy({ fromLogits: true, dtype: 'float64' }), yTrue: () => constant([3, 0, 2, 1], { dtype: 'float64' }) },
   ];
   for (const c of cases) {
