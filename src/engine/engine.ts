@@ -76,6 +76,11 @@ export interface EngineOptions {
 
 let maxElements = Number.POSITIVE_INFINITY;
 
+/** A shape as Python prints a tuple: `()`, `(2,)`, `(2, 3)` (TensorFlow's messages use it). */
+function pythonTuple(shape: readonly number[]): string {
+  return shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(', ')})`;
+}
+
 /** Allocation with the engine's size cap: a huge tensor is an error, not a frozen host. */
 export function allocateChecked(dtype: DTypeName, size: number): TensorData {
   if (size > maxElements) {
@@ -297,7 +302,7 @@ export class Engine {
     let next: Tensor;
     if (mode === 'assign') {
       if (value.size !== v.value.size) {
-        throw new TFError('ValueError', `Cannot assign value to variable ' ${v.name}': Shape mismatch.The variable shape (${v.shape.join(', ')}), and the assigned value shape (${value.shape.join(', ')}) are incompatible.`);
+        throw new TFError('ValueError', `Cannot assign value to variable ' ${v.name}': Shape mismatch.The variable shape ${pythonTuple(v.shape)}, and the assigned value shape ${pythonTuple(value.shape)} are incompatible.`);
       }
       next = new Tensor(v.dtype, v.shape.slice(), value.data);
     } else {

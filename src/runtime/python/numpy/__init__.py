@@ -206,8 +206,7 @@ def _float_scalar_type(name):
         __repr__ = __str__
 
         def __format__(self, spec):
-            if not spec:
-                return str(self)
+            # numpy formats a float scalar as the Python float it holds (f'{np.float32(0.1)}' is 0.10000000149011612).
             return _float.__format__(_float(self), spec)
 
         def __bool__(self):
@@ -241,6 +240,33 @@ def _int_scalar_type(name):
     return _IntScalar
 
 
+def _install_scalar_arithmetic(cls):
+    """numpy scalar arithmetic: results keep numpy's dtype rules (Python scalars are 'weak', as in numpy 2)."""
+    binary = {'add': _operator.add, 'sub': _operator.sub, 'mul': _operator.mul, 'floordiv': None, 'mod': None,
+              'pow': None, 'truediv': None}
+
+    def make(name):
+        def forward(self, other):
+            if not isinstance(other, (_int, _float, _bool, generic, ndarray)):
+                return NotImplemented
+            return _SCALAR_OPS[name](self, other)
+
+        def reflected(self, other):
+            if not isinstance(other, (_int, _float, _bool, generic, ndarray)):
+                return NotImplemented
+            return _SCALAR_OPS[name](other, self)
+        return forward, reflected
+
+    for name in binary:
+        forward, reflected = make(name)
+        setattr(cls, f'__{name}__', forward)
+        setattr(cls, f'__r{name}__', reflected)
+    cls.__neg__ = lambda self: _unary(_operator.neg, self)
+    cls.__abs__ = lambda self: _unary(_abs, self)
+    cls.__pos__ = lambda self: self
+    return cls
+
+
 float16 = _float_scalar_type('float16')
 float32 = _float_scalar_type('float32')
 float64 = _float_scalar_type('float64')
@@ -249,6 +275,8 @@ int16 = _int_scalar_type('int16')
 int32 = _int_scalar_type('int32')
 int64 = _int_scalar_type('int64')
 uint8 = _int_scalar_type('uint8')
+for _cls in (float16, float32, float64, int8, int16, int32, int64, uint8):
+    _install_scalar_arithmetic(_cls)
 half = float16
 single = float32
 double = float64
@@ -1125,11 +1153,11 @@ def std(a, axis=None, dtype=None, keepdims=False, ddof=0):
 
 
 def amax(a, axis=None, keepdims=False):
-    return _reduce(a, axis, keepdims, lambda v: nan if any(x != x for x in v) else _max(v))
+    return _reduce(a, axis, keepdims, lambda v: nan if _builtins.any(x != x for x in v) else _max(v))
 
 
 def amin(a, axis=None, keepdims=False):
-    return _reduce(a, axis, keepdims, lambda v: nan if any(x != x for x in v) else _min(v))
+    return _reduce(a, axis, keepdims, lambda v: nan if _builtins.any(x != x for x in v) else _min(v))
 
 
 max = amax  # noqa: A001 - numpy.max
@@ -1512,6 +1540,16 @@ def result_type(*arrays_and_dtypes):
     return dtype(_promote_many([_dtype_name(a) if not isinstance(a, ndarray) else a._dtype
                                 for a in arrays_and_dtypes]))
 
+
+_SCALAR_OPS = {
+    'add': lambda a, b: _binary(_operator.add, a, b),
+    'sub': lambda a, b: _binary(_operator.sub, a, b),
+    'mul': lambda a, b: _binary(_operator.mul, a, b),
+    'truediv': lambda a, b: _binary(_true_divide, a, b, true_division=True),
+    'floordiv': lambda a, b: _binary(_floor_divide, a, b),
+    'mod': lambda a, b: _binary(_mod, a, b),
+    'pow': lambda a, b: _binary(_power, a, b),
+}
 
 from numpy import random  # noqa: E402,F401
 from numpy import linalg  # noqa: E402,F401

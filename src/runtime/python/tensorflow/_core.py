@@ -419,8 +419,7 @@ class Tensor:
         return _b.tensorRepr(self._t)
 
     def __format__(self, spec):
-        if not spec:
-            return str(self)
+        # EagerTensor.__format__ formats its numpy value (so f'{t}' is not str(t)).
         return format(self.numpy(), spec)
 
     def __len__(self):
@@ -1010,9 +1009,10 @@ class Variable:
     __str__ = __repr__
 
     def __format__(self, spec):
+        # TensorFlow's variables have no __format__ of their own: only the empty spec works.
         if not spec:
             return str(self)
-        return format(self.numpy(), spec)
+        raise TypeError(f'unsupported format string passed to {type(self).__name__}.__format__')
 
     def __bool__(self):
         return _builtin_bool(self._peek())
