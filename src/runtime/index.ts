@@ -273,7 +273,8 @@ export class TapescopeRuntime {
   }
 
   private async loadProgram(file: string, request: RunRequest): Promise<WorkerProgram> {
-    const source = request.source ?? (await readFile(file, 'utf8'));
+    // A UTF-8 byte order mark is fine for CPython reading a file, but not inside a compiled string.
+    const source = (request.source ?? (await readFile(file, 'utf8'))).replace(/^\uFEFF/, '');
     if (extname(file).toLowerCase() === '.ipynb') {
       return { kind: 'notebook', file, cells: parseNotebook(source, file, basename(file), request.uptoCell) };
     }

@@ -203,7 +203,8 @@ describe('running Python files', () => {
   }, 30_000);
 
   it('passes non-ASCII text and a final line without newline through unchanged', async () => {
-    const result = await runFile('unicode.py', 'print("héllo ✓ 日本", end=" ")\nprint("€", end="")\n');
+    // (With a byte order mark, as some Windows editors save files.)
+    const result = await runFile('unicode.py', '\uFEFFprint("héllo ✓ 日本", end=" ")\r\nprint("€", end="")\r\n');
     expect(result.stdout).toBe('héllo ✓ 日本 €');
   }, 30_000);
 
