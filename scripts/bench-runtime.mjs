@@ -3,8 +3,9 @@
 //   - warm run of a small program, and of examples/gradient_tape_basics.py once the tensorflow
 //     package exists (median and p90 of the run() round trip, as a caller sees it);
 //   - the bare Python→JavaScript call cost (a do-nothing registered JS function, 100k calls),
-//     next to Python's own loop and call costs, and an engine op called from Python (the per-op
-//     overhead target is at most twice the bare call cost).
+//     next to Python's own loop and call costs; an engine op called from JS, from Python through
+//     the raw engine API, and as `x + y` on our tensorflow's tensors. The per-op overhead from
+//     Python (tf `x + y` minus the same op from JS) has a target of at most twice the bare call.
 // Prints a table and writes bench-output/runtime.json.
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -81,62 +82,64 @@ if (haveTensorflow) {
   }
 }
 
+// Python→JS calls and ops from Python. Ops with trace recording stay well under the trace's maxOps
+// (200k), past which recording stops and ops get cheaper: OPS_N ops per timing, 3 timings.
+const CALLS_N = 100_000;
+const OPS_N = 20_000;
 const callProgram = writeProgram(
   'bench_calls.py',
   `import json, time
 import _tapescope_probe
-N = 100_000
 noop = _tapescope_probe.noop
 
-def timed(body):
+def timed(body, n):
     best = float('inf')
     for _ in range(3):
         start = time.perf_counter()
-        body()
+        body(n)
         best = min(best, time.perf_counter() - start)
-    return best / N * 1e6
+    return best / n * 1e6
 
-def empty_loop():
-    for _ in range(N):
+def empty_loop(n):
+    for _ in range(n):
         pass
 
-def python_calls():
+def python_calls(n):
     f = lambda: 0
-    for _ in range(N):
+    for _ in range(n):
         f()
 
-def js_calls():
-    for _ in range(N):
+def js_calls(n):
+    for _ in range(n):
         noop()
 
-def js_calls_with_floats():
-    for _ in range(N):
+def js_calls_with_floats(n):
+    for _ in range(n):
         noop(1.5, 2.5)
 
 figures = {
-    'emptyLoopUs': timed(empty_loop),
-    'pythonCallUs': timed(python_calls),
-    'jsCallUs': timed(js_calls),
-    'jsCallTwoFloatsUs': timed(js_calls_with_floats),
+    'emptyLoopUs': timed(empty_loop, ${CALLS_N}),
+    'pythonCallUs': timed(python_calls, ${CALLS_N}),
+    'jsCallUs': timed(js_calls, ${CALLS_N}),
+    'jsCallTwoFloatsUs': timed(js_calls_with_floats, ${CALLS_N}),
 }
 import _tapescope_engine as E
 a = E.constant(1.5)
 b = E.constant(2.5)
 add = E.add
-def engine_adds():
-    for _ in range(N):
+def engine_adds(n):
+    for _ in range(n):
         add(a, b)
-if hasattr(E, 'constant'):
-    figures['engineAddFromPythonUs'] = timed(engine_adds)
+figures['engineAddFromPythonUs'] = timed(engine_adds, ${OPS_N})
 try:
     import tensorflow as tf
     x = tf.constant(1.5)
     y = tf.constant(2.5)
-    def tf_adds():
-        for _ in range(N):
+    def tf_adds(n):
+        for _ in range(n):
             x + y
-    figures['tfAddFromPythonUs'] = timed(tf_adds)
-except ImportError as error:
+    figures['tfAddFromPythonUs'] = timed(tf_adds, ${OPS_N})
+except ImportError:
     figures['tfAddFromPythonUs'] = None
 print(json.dumps(figures))
 `,
@@ -151,6 +154,24 @@ for (const trace of [true, false]) {
   results[trace ? 'calls' : 'callsNoTrace'] = JSON.parse(result.stdout.trim().split('\n').at(-1));
 }
 await runtime.dispose();
+
+// The same add run by the engine from JavaScript (dist/engine.js): what an op costs with no Python.
+const engineBundle = join(root, 'dist', 'engine.js');
+if (existsSync(engineBundle)) {
+  const engine = createRequire(import.meta.url)(engineBundle);
+  for (const trace of [true, false]) {
+    let best = Number.POSITIVE_INFINITY;
+    for (let rep = 0; rep < 3; rep++) {
+      engine.setEngine(new engine.Engine({ trace }));
+      const a = engine.constant(1.5);
+      const b = engine.constant(2.5);
+      const started = performance.now();
+      for (let i = 0; i < OPS_N; i++) engine.add(a, b);
+      best = Math.min(best, ((performance.now() - started) / OPS_N) * 1000);
+    }
+    results[trace ? 'calls' : 'callsNoTrace'].engineAddFromJsUs = best;
+  }
+}
 
 const fmt = (value, unit) => (typeof value === 'number' ? `${value.toFixed(unit === 'us' ? 2 : 0)} ${unit === 'us' ? 'µs' : 'ms'}` : 'n/a');
 const rows = [
@@ -167,13 +188,21 @@ const rows = [
   ['Python function call', fmt(results.calls?.pythonCallUs, 'us')],
   ['bare Python→JS call (no args)', fmt(results.calls?.jsCallUs, 'us')],
   ['bare Python→JS call (two floats)', fmt(results.calls?.jsCallTwoFloatsUs, 'us')],
+  ['engine add from JS (trace on / off)', `${fmt(results.calls?.engineAddFromJsUs, 'us')} / ${fmt(results.callsNoTrace?.engineAddFromJsUs, 'us')}`],
   ['engine add from Python (trace on / off)', `${fmt(results.calls?.engineAddFromPythonUs, 'us')} / ${fmt(results.callsNoTrace?.engineAddFromPythonUs, 'us')}`],
   ['tf x + y from Python (trace on / off)', `${fmt(results.calls?.tfAddFromPythonUs, 'us')} / ${fmt(results.callsNoTrace?.tfAddFromPythonUs, 'us')}`],
 ];
 const width = Math.max(...rows.map(([label]) => label.length));
 console.log('Python runtime');
 for (const [label, value] of rows) console.log(`  ${label.padEnd(width)}  ${value}`);
-if (results.calls?.jsCallUs && results.calls?.tfAddFromPythonUs) {
-  console.log(`  per-op cost of tf x + y / bare call: ${(results.calls.tfAddFromPythonUs / results.calls.jsCallUs).toFixed(2)}x (target ≤ 2x overhead)`);
+// Per-op overhead from Python: what `x + y` costs beyond the engine's own op, against a bare call.
+for (const [key, label] of [['calls', 'trace on'], ['callsNoTrace', 'trace off']]) {
+  const figures = results[key];
+  if (!figures?.tfAddFromPythonUs || !figures.engineAddFromJsUs || !results.calls?.jsCallUs) continue;
+  figures.tfOverheadUs = figures.tfAddFromPythonUs - figures.engineAddFromJsUs;
+  figures.tfOverheadRatio = figures.tfOverheadUs / results.calls.jsCallUs;
+  console.log(
+    `  per-op overhead from Python (${label}): ${fmt(figures.tfOverheadUs, 'us')} = ${figures.tfOverheadRatio.toFixed(1)}x the bare call (target ≤ 2x)`,
+  );
 }
 writeFileSync(join(outDir, 'runtime.json'), `${JSON.stringify(results, null, 2)}\n`);
