@@ -3,12 +3,32 @@
  * (paged), its gradient, the reason for a None, and a link to its source line. Built as an HTML string;
  * the app handles the buttons (data-action) by event delegation.
  */
-import type { SourceLocation, ValueSnapshot } from '../src/trace/types';
+import type { BackwardStep, GradientCallRecord, SourceLocation, ValueSnapshot } from '../src/trace/types';
 import { SOURCE_KIND_LABEL, type GraphNode, type TapeView, type TraceIndex } from './model/graph';
 import { displayValue, elementCount, formatStats, formatType, nonFiniteBadge, valuePage, valueStats } from './model/values';
 import { escapeXml as esc } from './render';
 
 export const PAGE_SIZE = 50;
+
+// Per-view lookups, built once: the panel is redrawn on every step, and big tapes have 10,000s of nodes.
+const forwardIdCache = new WeakMap<TapeView, Set<string>>();
+const stepCache = new WeakMap<GradientCallRecord, Map<number, BackwardStep>>();
+
+function forwardIdsOf(view: TapeView): Set<string> {
+  let ids = forwardIdCache.get(view);
+  if (!ids) forwardIdCache.set(view, (ids = new Set(view.forward.nodes.map((n) => n.id))));
+  return ids;
+}
+
+function stepOf(call: GradientCallRecord, opId: number): BackwardStep | undefined {
+  let steps = stepCache.get(call);
+  if (!steps) {
+    steps = new Map();
+    for (const s of call.steps) if (!steps.has(s.op)) steps.set(s.op, s);
+    stepCache.set(call, steps);
+  }
+  return steps.get(opId);
+}
 
 function locButton(loc: SourceLocation | undefined): string {
   if (!loc) return '';
@@ -53,7 +73,7 @@ export function valueSection(value: ValueSnapshot, page: number, heading = 'Valu
 export function renderDetails(node: GraphNode | undefined, view: TapeView, index: TraceIndex, page: number): string {
   if (!node) return '<p class="muted">Select a node (click it, or step with ← →) to see its details.</p>';
   const trace = index.trace;
-  const forwardIds = new Set(view.forward.nodes.map((n) => n.id));
+  const forwardIds = forwardIdsOf(view);
   const nodeIdOf = (tensorId: number): string | undefined => {
     const producer = index.tensor(tensorId)?.producer;
     if (producer !== undefined && forwardIds.has(`op:${producer}`)) return `op:${producer}`;
@@ -97,13 +117,13 @@ export function renderDetails(node: GraphNode | undefined, view: TapeView, index
     html += `<h4>Outputs</h4><ol start="0">${op.outputs.map((t) => `<li>${tensorLine(index, t, () => undefined)}</li>`).join('')}</ol>`;
     html += `<p class="muted">Recorded on tapes: ${op.tapes.length ? op.tapes.join(', ') : 'none'}${op.gradient ? `; gradient: ${esc(op.gradient)}` : ''}</p>`;
     if (call) {
-      const step = call.steps.find((s) => s.op === op.id);
+      const step = stepOf(call, op.id);
       html += '<h4>Gradient at its output</h4>';
       html += step ? `<div>${tensorLine(index, step.upstream[0] ?? null, () => undefined)}</div>` : '<div class="muted">The backward pass did not reach this op.</div>';
     }
   }
   if (op && node.kind === 'grad-op' && call) {
-    const step = call.steps.find((s) => s.op === op.id);
+    const step = stepOf(call, op.id);
     if (step) {
       html += `<h4>Upstream gradient (arriving at each output)</h4><ol start="0">${step.upstream.map((t) => `<li>${tensorLine(index, t, () => undefined)}</li>`).join('')}</ol>`;
       html += `<h4>Sent to each input</h4><ol start="0">${step.sent.map((t, k) => `<li>${tensorLine(index, t, () => undefined)} <span class="muted">→ input ${k}${op.inputs[k] !== undefined ? ` (tensor ${op.inputs[k]})` : ''}</span></li>`).join('') || '<li class="muted">no tensor inputs (variable read: the gradient goes to the variable)</li>'}</ol>`;

@@ -123,6 +123,7 @@ class TapeViewApp {
   private hits: { pane: PaneKind; id: string }[] = [];
   private hitCursor = -1;
   private readonly layoutClient: LayoutClient;
+  private readonly nodeIndex = new WeakMap<ViewGraph, Map<string, GraphNode>>();
 
   constructor(private readonly host: Host) {
     this.layoutClient = new LayoutClient(async () => {
@@ -183,7 +184,9 @@ class TapeViewApp {
     if (!this.trace || !this.index) return;
     this.stopPlaying();
     byId<HTMLSelectElement>('choice').value = choice.key;
+    performance.mark('tapescope-model-start');
     this.view = buildTapeView(this.trace, choice, this.index);
+    performance.measure('tapescope-model', 'tapescope-model-start');
     const last = this.view.steps.length - 1;
     this.step = restore?.step !== undefined ? Math.min(Math.max(0, restore.step), Math.max(0, last)) : Math.max(0, last);
     this.selected = undefined;
@@ -257,6 +260,7 @@ class TapeViewApp {
     if (generation !== this.layoutGeneration) return;
     status.hidden = true;
     status.textContent = '';
+    performance.mark('tapescope-render-start');
     panes.forEach((pane, i) => {
       const result = results[i]!;
       result.sizes = inputs[i]!.nodes.map((n) => ({ width: n.width, height: n.height }));
@@ -279,7 +283,10 @@ class TapeViewApp {
     if (this.selected && this.renderers[this.selected.pane].has(this.selected.id)) this.renderers[this.selected.pane].select(this.selected.id);
     else this.selected = undefined;
     this.applySearch();
+    performance.measure('tapescope-render', 'tapescope-render-start');
     document.documentElement.dataset.layoutEngine = engine;
+    document.documentElement.dataset.layoutMs = String(results.reduce((sum, r) => sum + r.millis, 0));
+    document.documentElement.dataset.nodeCount = String(total);
     document.documentElement.dataset.readyAt = String(Math.round(performance.now()));
     document.documentElement.dataset.ready = 'true';
   }
@@ -373,7 +380,11 @@ class TapeViewApp {
   // ---- selection and details -----------------------------------------------------------------
 
   private nodeOf(pane: PaneKind, id: string): GraphNode | undefined {
-    return this.graphs[pane]?.nodes.find((n) => n.id === id);
+    const graph = this.graphs[pane];
+    if (!graph) return undefined;
+    let index = this.nodeIndex.get(graph);
+    if (!index) this.nodeIndex.set(graph, (index = new Map(graph.nodes.map((n) => [n.id, n]))));
+    return index.get(id);
   }
 
   private selectQuiet(pane: PaneKind, id: string): void {
@@ -626,7 +637,7 @@ class TapeViewApp {
       }
     });
     document.addEventListener('keydown', (event) => {
-      const target = event.target as HTMLElement;
+      const target = event.target instanceof Element ? event.target : document.body;
       if (target.closest('input, select, textarea') || event.altKey || event.ctrlKey || event.metaKey) return;
       const inButton = target.tagName === 'BUTTON';
       switch (event.key) {

@@ -3,7 +3,9 @@
  * stepping only flips classes on the nodes and edges whose state changed (never a re-layout), so a
  * step on a 10,000-node graph touches a handful of elements.
  */
-import { curveBasis, curveBumpY, line, select, zoom, zoomIdentity, type ZoomBehavior, type ZoomTransform } from 'd3';
+import { select } from 'd3-selection';
+import { curveBasis, curveBumpY, line } from 'd3-shape';
+import { zoom, zoomIdentity, type ZoomBehavior, type ZoomTransform } from 'd3-zoom';
 import { edgeState, nodeState, type GraphEdge, type GraphNode, type NodeState, type ViewGraph } from './model/graph';
 import { LINE_HEIGHT, nodeLines, nodeSize, type LayoutResult } from './model/layout';
 import { displayValue, nonFiniteBadge, valueStats } from './model/values';
@@ -26,25 +28,6 @@ export interface RendererCallbacks {
   onActivate(nodeId: string): void;
   onToggleCluster(key: string): void;
   onZoom(transform: { x: number; y: number; k: number }): void;
-}
-
-interface DrawnNode {
-  node: GraphNode;
-  element: SVGGElement;
-  baseClass: string;
-  state: NodeState;
-  x: number;
-  y: number;
-  width: number;
-  height: number;
-}
-
-interface DrawnEdge {
-  edge: GraphEdge;
-  element: SVGPathElement;
-  label?: SVGTextElement;
-  baseClass: string;
-  state: NodeState;
 }
 
 function nodeShape(node: GraphNode, w: number, h: number): string {
@@ -142,23 +125,65 @@ function nodeBaseClass(node: GraphNode): string {
 }
 
 let svgCounter = 0;
+const SVG_NS = 'http://www.w3.org/2000/svg';
+/** Graphs up to this many nodes are drawn in full; larger ones draw only what is in view. */
+const FULL_DRAW_MAX = 600;
+/** When more than this many nodes are in view, they are drawn as an overview (boxes in a few paths). */
+const DETAIL_MAX_VISIBLE = 600;
+
+interface NodeItem {
+  node: GraphNode;
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+  baseClass: string;
+  state: NodeState;
+  element?: SVGGElement;
+}
+
+interface EdgeItem {
+  edge: GraphEdge;
+  index: number;
+  points: [number, number][];
+  box: [number, number, number, number];
+  state: NodeState;
+  element?: SVGPathElement;
+  label?: SVGTextElement;
+}
+
+const edgeMarker = (edge: GraphEdge): string =>
+  edge.kind === 'none' ? 'none' : edge.kind === 'gradient' || edge.kind === 'seed' || edge.kind === 'result' ? 'gradient' : 'arrow';
 
 export class GraphRenderer {
   private readonly svg: SVGSVGElement;
   private readonly viewport: SVGGElement;
+  private readonly clusterLayer: SVGGElement;
+  private readonly edgeLayer: SVGGElement;
+  private readonly overviewLayer: SVGGElement;
+  private readonly nodeLayer: SVGGElement;
   private readonly zoomBehavior: ZoomBehavior<SVGSVGElement, unknown>;
   private readonly uid = `g${++svgCounter}`;
-  private nodes = new Map<string, DrawnNode>();
-  private edges: DrawnEdge[] = [];
+  private items: NodeItem[] = [];
+  private byId = new Map<string, NodeItem>();
+  private edgeItems: EdgeItem[] = [];
   /** Nodes and edges by the step at which their state flips, for restyling only what a step changes. */
-  private nodesByStep = new Map<number, DrawnNode[]>();
-  private edgesByStep = new Map<number, DrawnEdge[]>();
-  private rangeNodes: DrawnNode[] = [];
+  private nodesByStep = new Map<number, NodeItem[]>();
+  private edgesByStep = new Map<number, EdgeItem[]>();
+  private rangeNodes: NodeItem[] = [];
   private current = -1;
   private selected: string | undefined;
   private hits = new Set<string>();
   private layout: LayoutResult | undefined;
   private lowDetail = false;
+  private overview = false;
+  private updateScheduled = false;
+  private overviewDirty = false;
+  /** The SVG's size, kept by a ResizeObserver: reading clientWidth while stepping would force a layout. */
+  private viewWidth = 600;
+  private viewHeight = 400;
+  /** How many times a graph was laid out and drawn (stepping must never change it). */
+  renderCount = 0;
   transform: ZoomTransform = zoomIdentity;
 
   constructor(svg: SVGSVGElement, private readonly callbacks: RendererCallbacks) {
@@ -167,18 +192,32 @@ export class GraphRenderer {
     const defs = ['arrow', 'gradient', 'none']
       .map((kind) => `<marker id="${this.uid}-${kind}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path class="arrow ${kind}" d="M0,0 L10,5 L0,10 z"/></marker>`)
       .join('');
-    this.svg.insertAdjacentHTML('beforeend', `<defs>${defs}</defs><g class="graph-root"></g>`);
+    this.svg.insertAdjacentHTML('beforeend', `<defs>${defs}</defs><g class="graph-root"><g class="clusters"></g><g class="edges"></g><g class="overview"></g><g class="nodes"></g></g>`);
     this.viewport = this.svg.querySelector('g.graph-root') as SVGGElement;
+    this.clusterLayer = this.viewport.querySelector('g.clusters') as SVGGElement;
+    this.edgeLayer = this.viewport.querySelector('g.edges') as SVGGElement;
+    this.overviewLayer = this.viewport.querySelector('g.overview') as SVGGElement;
+    this.nodeLayer = this.viewport.querySelector('g.nodes') as SVGGElement;
+    const measure = (): void => {
+      this.viewWidth = this.svg.clientWidth || this.viewWidth;
+      this.viewHeight = this.svg.clientHeight || this.viewHeight;
+    };
+    measure();
+    new ResizeObserver(() => {
+      measure();
+      this.scheduleUpdate();
+    }).observe(this.svg);
     this.zoomBehavior = zoom<SVGSVGElement, unknown>()
-      .scaleExtent([0.01, 4])
+      .scaleExtent([0.005, 4])
       .on('zoom', (event: { transform: ZoomTransform }) => {
         this.transform = event.transform;
         this.viewport.setAttribute('transform', event.transform.toString());
-        const low = event.transform.k < LOD_ZOOM && this.nodes.size > LOD_MIN_NODES;
+        const low = event.transform.k < LOD_ZOOM && this.items.length > LOD_MIN_NODES;
         if (low !== this.lowDetail) {
           this.lowDetail = low;
           this.viewport.classList.toggle('lod-low', low);
         }
+        this.scheduleUpdate();
         this.callbacks.onZoom({ x: event.transform.x, y: event.transform.y, k: event.transform.k });
       });
     select(this.svg).call(this.zoomBehavior).on('dblclick.zoom', null);
@@ -190,7 +229,16 @@ export class GraphRenderer {
         return;
       }
       const node = target.closest('g.node');
-      if (node) this.callbacks.onSelect(node.getAttribute('data-id') ?? '');
+      if (node) {
+        this.callbacks.onSelect(node.getAttribute('data-id') ?? '');
+        return;
+      }
+      // Overview mode: find the box under the pointer.
+      if (this.overview) {
+        const [gx, gy] = this.transform.invert(this.pointer(event));
+        const hit = this.items.find((it) => Math.abs(it.x - gx) <= it.width / 2 && Math.abs(it.y - gy) <= it.height / 2);
+        if (hit) this.callbacks.onSelect(hit.node.id);
+      }
     });
     this.svg.addEventListener('dblclick', (event) => {
       const node = (event.target as Element).closest('g.node');
@@ -198,75 +246,194 @@ export class GraphRenderer {
     });
   }
 
-  /** Draws a laid-out graph (the one expensive call; stepping never repeats it). */
+  private pointer(event: MouseEvent): [number, number] {
+    const rect = this.svg.getBoundingClientRect();
+    return [event.clientX - rect.left, event.clientY - rect.top];
+  }
+
+  /** Takes a laid-out graph (the one expensive call; stepping never repeats it). */
   render(graph: ViewGraph, layout: LayoutResult, current: number): void {
     this.layout = layout;
     this.current = current;
-    const parts: string[] = [];
-    for (const c of layout.clusters) {
-      parts.push(`<g class="cluster" data-cluster="${escapeXml(c.key)}"><rect x="${fmt(c.x)}" y="${fmt(c.y)}" width="${fmt(c.width)}" height="${fmt(c.height)}" rx="6"/><text x="${fmt(c.x + 6)}" y="${fmt(c.y + 14)}">▾ ${escapeXml(c.key)} (click to collapse)</text></g>`);
-    }
-    const pathOf = line<[number, number]>();
-    graph.edges.forEach((edge, i) => {
-      const flat = layout.edgePoints[i] ?? [];
-      const points: [number, number][] = [];
-      for (let k = 0; k + 1 < flat.length; k += 2) points.push([flat[k]!, flat[k + 1]!]);
-      if (points.length < 2) return;
-      const d = pathOf.curve(points.length === 2 ? curveBumpY : curveBasis)(points) ?? '';
-      const state = edgeState(edge, current);
-      const marker = edge.kind === 'none' ? 'none' : edge.kind === 'gradient' || edge.kind === 'seed' || edge.kind === 'result' ? 'gradient' : 'arrow';
-      parts.push(`<path class="edge kind-${edge.kind} state-${state}" data-edge="${i}" d="${d}" marker-end="url(#${this.uid}-${marker})"/>`);
-      if (edge.label) {
-        const mid = points[Math.floor(points.length / 2)]!;
-        const prev = points[Math.floor(points.length / 2) - 1] ?? mid;
-        parts.push(`<text class="edge-label state-${state}" data-edge-label="${i}" x="${fmt((mid[0] + prev[0]) / 2 + 6)}" y="${fmt((mid[1] + prev[1]) / 2 + 4)}">${escapeXml(edge.label)}</text>`);
-      }
-    });
-    graph.nodes.forEach((node, i) => {
-      const x = layout.x[i]!;
-      const y = layout.y[i]!;
-      const size = sizeOf(layout, i, node);
-      const state = nodeState(node, current);
-      const cls = `${nodeBaseClass(node)} state-${state}${node.id === this.selected ? ' selected' : ''}${this.hits.has(node.id) ? ' hit' : ''}`;
-      parts.push(`<g class="${cls}" data-id="${escapeXml(node.id)}" transform="translate(${fmt(x)},${fmt(y)})"><title>${escapeXml(describeNode(node))}</title>${nodeMarkup(node, size.width, size.height)}</g>`);
-    });
-    this.viewport.innerHTML = parts.join('');
-
-    this.nodes.clear();
+    this.renderCount++;
+    this.svg.dataset.renderCount = String(this.renderCount);
+    this.clusterLayer.innerHTML = layout.clusters
+      .map((c) => `<g class="cluster" data-cluster="${escapeXml(c.key)}"><rect x="${fmt(c.x)}" y="${fmt(c.y)}" width="${fmt(c.width)}" height="${fmt(c.height)}" rx="6"/><text x="${fmt(c.x + 6)}" y="${fmt(c.y + 14)}">▾ ${escapeXml(c.key)} (click to collapse)</text></g>`)
+      .join('');
+    this.edgeLayer.innerHTML = '';
+    this.nodeLayer.innerHTML = '';
+    this.overviewLayer.innerHTML = '';
+    this.overview = false;
+    this.items = [];
+    this.byId.clear();
     this.nodesByStep.clear();
     this.edgesByStep.clear();
     this.rangeNodes = [];
-    const elements = this.viewport.querySelectorAll<SVGGElement>('g.node');
-    elements.forEach((element, i) => {
-      const node = graph.nodes[i]!;
-      const size = sizeOf(layout, i, node);
-      const drawn: DrawnNode = { node, element, baseClass: nodeBaseClass(node), state: nodeState(node, current), x: layout.x[i]!, y: layout.y[i]!, ...size };
-      this.nodes.set(node.id, drawn);
-      if (node.stepRange) this.rangeNodes.push(drawn);
-      else this.bucket(this.nodesByStep, node.step, drawn);
+    graph.nodes.forEach((node, i) => {
+      const item: NodeItem = { node, x: layout.x[i]!, y: layout.y[i]!, ...sizeOf(layout, i, node), baseClass: nodeBaseClass(node), state: nodeState(node, current) };
+      this.items.push(item);
+      this.byId.set(node.id, item);
+      if (node.stepRange) this.rangeNodes.push(item);
+      else bucket(this.nodesByStep, node.step, item);
     });
-    this.edges = [];
-    this.viewport.querySelectorAll<SVGPathElement>('path.edge').forEach((element) => {
-      const i = Number(element.getAttribute('data-edge'));
-      const edge = graph.edges[i]!;
-      const label = this.viewport.querySelector<SVGTextElement>(`text[data-edge-label="${i}"]`) ?? undefined;
-      const drawn: DrawnEdge = { edge, element, ...(label ? { label } : {}), baseClass: `edge kind-${edge.kind}`, state: edgeState(edge, current) };
-      this.edges.push(drawn);
-      this.bucket(this.edgesByStep, edge.step, drawn);
+    this.edgeItems = [];
+    graph.edges.forEach((edge, index) => {
+      const flat = layout.edgePoints[index] ?? [];
+      const points: [number, number][] = [];
+      let x0 = Infinity;
+      let y0 = Infinity;
+      let x1 = -Infinity;
+      let y1 = -Infinity;
+      for (let k = 0; k + 1 < flat.length; k += 2) {
+        const p: [number, number] = [flat[k]!, flat[k + 1]!];
+        points.push(p);
+        x0 = Math.min(x0, p[0]);
+        x1 = Math.max(x1, p[0]);
+        y0 = Math.min(y0, p[1]);
+        y1 = Math.max(y1, p[1]);
+      }
+      if (points.length < 2) return;
+      const item: EdgeItem = { edge, index, points, box: [x0, y0, x1, y1], state: edgeState(edge, current) };
+      this.edgeItems.push(item);
+      bucket(this.edgesByStep, edge.step, item);
+    });
+    this.update();
+  }
+
+  private scheduleUpdate(): void {
+    if (this.updateScheduled) return;
+    this.updateScheduled = true;
+    requestAnimationFrame(() => {
+      this.updateScheduled = false;
+      this.update();
     });
   }
 
-  private bucket<T>(map: Map<number, T[]>, step: number, item: T): void {
-    const list = map.get(step);
-    if (list) list.push(item);
-    else map.set(step, [item]);
+  /** The part of the graph (in layout coordinates) in view, with a margin so small pans draw nothing new. */
+  private visibleBox(): [number, number, number, number] {
+    const width = this.viewWidth;
+    const height = this.viewHeight;
+    const [ax, ay] = this.transform.invert([-width * 0.5, -height * 0.5]);
+    const [bx, by] = this.transform.invert([width * 1.5, height * 1.5]);
+    return [ax, ay, bx, by];
   }
 
-  private applyNodeClass(drawn: DrawnNode): void {
-    let cls = `${drawn.baseClass} state-${drawn.state}`;
-    if (drawn.node.id === this.selected) cls += ' selected';
-    if (this.hits.has(drawn.node.id)) cls += ' hit';
-    drawn.element.setAttribute('class', cls);
+  /** Mounts what is in view (all of it for small graphs); far-out views become an overview. */
+  private update(): void {
+    const all = this.items.length <= FULL_DRAW_MAX;
+    const [ax, ay, bx, by] = all ? [-Infinity, -Infinity, Infinity, Infinity] : this.visibleBox();
+    const inView = (x0: number, y0: number, x1: number, y1: number): boolean => x1 >= ax && x0 <= bx && y1 >= ay && y0 <= by;
+    const visible = this.items.filter((it) => inView(it.x - it.width / 2, it.y - it.height / 2, it.x + it.width / 2, it.y + it.height / 2));
+    const overview = !all && visible.length > DETAIL_MAX_VISIBLE;
+    if (overview) {
+      for (const it of this.items) this.unmountNode(it);
+      for (const e of this.edgeItems) this.unmountEdge(e);
+      this.overview = true;
+      this.drawOverview();
+      return;
+    }
+    if (this.overview) {
+      this.overview = false;
+      this.overviewLayer.innerHTML = '';
+    }
+    const keep = new Set(visible);
+    for (const it of this.items) if (it.element && !keep.has(it)) this.unmountNode(it);
+    const fresh = visible.filter((it) => !it.element);
+    this.mountNodes(fresh);
+    const edgesInView = this.edgeItems.filter((e) => inView(...e.box));
+    const keepEdges = new Set(edgesInView);
+    for (const e of this.edgeItems) if (e.element && !keepEdges.has(e)) this.unmountEdge(e);
+    this.mountEdges(edgesInView.filter((e) => !e.element));
+  }
+
+  private nodeClass(item: NodeItem): string {
+    let cls = `${item.baseClass} state-${item.state}`;
+    if (item.node.id === this.selected) cls += ' selected';
+    if (this.hits.has(item.node.id)) cls += ' hit';
+    return cls;
+  }
+
+  private mountNodes(items: NodeItem[]): void {
+    if (items.length === 0) return;
+    const markup = items
+      .map((it) => `<g class="${this.nodeClass(it)}" data-id="${escapeXml(it.node.id)}" transform="translate(${fmt(it.x)},${fmt(it.y)})"><title>${escapeXml(describeNode(it.node))}</title>${nodeMarkup(it.node, it.width, it.height)}</g>`)
+      .join('');
+    const before = this.nodeLayer.childElementCount;
+    this.nodeLayer.insertAdjacentHTML('beforeend', markup);
+    const children = this.nodeLayer.children;
+    items.forEach((it, k) => (it.element = children[before + k] as SVGGElement));
+  }
+
+  private unmountNode(item: NodeItem): void {
+    item.element?.remove();
+    delete item.element;
+  }
+
+  private mountEdges(items: EdgeItem[]): void {
+    if (items.length === 0) return;
+    const pathOf = line<[number, number]>();
+    for (const e of items) {
+      const path = document.createElementNS(SVG_NS, 'path');
+      path.setAttribute('class', `edge kind-${e.edge.kind} state-${e.state}`);
+      path.setAttribute('d', pathOf.curve(e.points.length === 2 ? curveBumpY : curveBasis)(e.points) ?? '');
+      path.setAttribute('marker-end', `url(#${this.uid}-${edgeMarker(e.edge)})`);
+      this.edgeLayer.appendChild(path);
+      e.element = path;
+      if (e.edge.label) {
+        const mid = e.points[Math.floor(e.points.length / 2)]!;
+        const prev = e.points[Math.floor(e.points.length / 2) - 1] ?? mid;
+        const label = document.createElementNS(SVG_NS, 'text');
+        label.setAttribute('class', `edge-label state-${e.state}`);
+        label.setAttribute('x', fmt((mid[0] + prev[0]) / 2 + 6));
+        label.setAttribute('y', fmt((mid[1] + prev[1]) / 2 + 4));
+        label.textContent = e.edge.label;
+        this.edgeLayer.appendChild(label);
+        e.label = label;
+      }
+    }
+  }
+
+  private unmountEdge(e: EdgeItem): void {
+    e.element?.remove();
+    e.label?.remove();
+    delete e.element;
+    delete e.label;
+  }
+
+  /** Far-out view of a big graph: every box and edge in a handful of paths (cheap to draw and restyle). */
+  private drawOverview(): void {
+    this.overviewDirty = false;
+    const byClass: Record<string, string[]> = { computed: [], pending: [], current: [], selected: [], hit: [] };
+    for (const it of this.items) {
+      const rect = `M${fmt(it.x - it.width / 2)},${fmt(it.y - it.height / 2)}h${fmt(it.width)}v${fmt(it.height)}h${fmt(-it.width)}z`;
+      byClass[it.state]!.push(rect);
+      if (it.node.id === this.selected) byClass.selected!.push(rect);
+      if (this.hits.has(it.node.id)) byClass.hit!.push(rect);
+    }
+    const edges: string[] = [];
+    for (const e of this.edgeItems) {
+      const a = e.points[0]!;
+      const b = e.points[e.points.length - 1]!;
+      edges.push(`M${fmt(a[0])},${fmt(a[1])}L${fmt(b[0])},${fmt(b[1])}`);
+    }
+    this.overviewLayer.innerHTML =
+      `<path class="ov-edges" d="${edges.join('')}"/>` +
+      Object.entries(byClass)
+        .map(([cls, parts]) => `<path class="ov ov-${cls}" d="${parts.join('')}"/>`)
+        .join('');
+  }
+
+  private scheduleOverview(): void {
+    if (this.overviewDirty) return;
+    this.overviewDirty = true;
+    requestAnimationFrame(() => {
+      if (this.overview && this.overviewDirty) this.drawOverview();
+    });
+  }
+
+  private restyleNode(item: NodeItem): void {
+    if (item.element) item.element.setAttribute('class', this.nodeClass(item));
+    else if (this.overview) this.scheduleOverview();
   }
 
   /** Moves the stepping position: restyles only nodes/edges whose step lies between old and new. */
@@ -277,31 +444,33 @@ export class GraphRenderer {
     const lo = Math.min(previous, current);
     const hi = Math.max(previous, current);
     const visit = (step: number): void => {
-      for (const drawn of this.nodesByStep.get(step) ?? []) {
-        const state = nodeState(drawn.node, current);
-        if (state !== drawn.state) {
-          drawn.state = state;
-          this.applyNodeClass(drawn);
+      for (const item of this.nodesByStep.get(step) ?? []) {
+        const state = nodeState(item.node, current);
+        if (state !== item.state) {
+          item.state = state;
+          this.restyleNode(item);
         }
       }
-      for (const drawn of this.edgesByStep.get(step) ?? []) {
-        const state = edgeState(drawn.edge, current);
-        if (state !== drawn.state) {
-          drawn.state = state;
-          drawn.element.setAttribute('class', `${drawn.baseClass} state-${state}`);
-          drawn.label?.setAttribute('class', `edge-label state-${state}`);
+      for (const e of this.edgesByStep.get(step) ?? []) {
+        const state = edgeState(e.edge, current);
+        if (state !== e.state) {
+          e.state = state;
+          e.element?.setAttribute('class', `edge kind-${e.edge.kind} state-${state}`);
+          e.label?.setAttribute('class', `edge-label state-${state}`);
         }
       }
     };
-    if (hi - lo > this.nodesByStep.size) {
-      for (const step of this.nodesByStep.keys()) if (step >= lo && step <= hi) visit(step);
-      for (const step of this.edgesByStep.keys()) if (step >= lo && step <= hi && !this.nodesByStep.has(step)) visit(step);
-    } else for (let s = lo; s <= hi; s++) visit(s);
-    for (const drawn of this.rangeNodes) {
-      const state = nodeState(drawn.node, current);
-      if (state !== drawn.state) {
-        drawn.state = state;
-        this.applyNodeClass(drawn);
+    const steps = new Set<number>();
+    if (hi - lo > this.nodesByStep.size + this.edgesByStep.size) {
+      for (const step of this.nodesByStep.keys()) if (step >= lo && step <= hi) steps.add(step);
+      for (const step of this.edgesByStep.keys()) if (step >= lo && step <= hi) steps.add(step);
+    } else for (let s = lo; s <= hi; s++) steps.add(s);
+    for (const s of steps) visit(s);
+    for (const item of this.rangeNodes) {
+      const state = nodeState(item.node, current);
+      if (state !== item.state) {
+        item.state = state;
+        this.restyleNode(item);
       }
     }
   }
@@ -310,8 +479,8 @@ export class GraphRenderer {
     const before = this.selected;
     this.selected = nodeId;
     for (const id of [before, nodeId]) {
-      const drawn = id !== undefined ? this.nodes.get(id) : undefined;
-      if (drawn) this.applyNodeClass(drawn);
+      const item = id !== undefined ? this.byId.get(id) : undefined;
+      if (item) this.restyleNode(item);
     }
   }
 
@@ -319,24 +488,21 @@ export class GraphRenderer {
     const changed = new Set([...this.hits, ...hits]);
     this.hits = hits;
     for (const id of changed) {
-      const drawn = this.nodes.get(id);
-      if (drawn) this.applyNodeClass(drawn);
+      const item = this.byId.get(id);
+      if (item) this.restyleNode(item);
     }
   }
 
   has(nodeId: string): boolean {
-    return this.nodes.has(nodeId);
-  }
-
-  /** Node ids whose element shows the `current` state (for tests and the step label). */
-  currentNodeIds(): string[] {
-    return [...this.nodes.values()].filter((d) => d.state === 'current').map((d) => d.node.id);
+    return this.byId.has(nodeId);
   }
 
   fit(): void {
     if (!this.layout) return;
-    const width = this.svg.clientWidth || 600;
-    const height = this.svg.clientHeight || 400;
+    this.viewWidth = this.svg.clientWidth || this.viewWidth;
+    this.viewHeight = this.svg.clientHeight || this.viewHeight;
+    const width = this.viewWidth;
+    const height = this.viewHeight;
     const k = Math.min(1.2, (0.95 * width) / Math.max(1, this.layout.width), (0.95 * height) / Math.max(1, this.layout.height));
     const t = zoomIdentity.translate((width - this.layout.width * k) / 2, (height - this.layout.height * k) / 2).scale(k);
     select(this.svg).call(this.zoomBehavior.transform, t);
@@ -346,22 +512,22 @@ export class GraphRenderer {
     select(this.svg).call(this.zoomBehavior.transform, zoomIdentity.translate(t.x, t.y).scale(t.k));
   }
 
-  /** Pans (keeping the zoom) so the node is visible, if it is not already. Zooms in when text is hidden. */
+  /** Pans (keeping the zoom) so the node is visible, if it is not already; zooms in from an overview. */
   reveal(nodeId: string): void {
-    const drawn = this.nodes.get(nodeId);
-    if (!drawn) return;
-    const width = this.svg.clientWidth || 600;
-    const height = this.svg.clientHeight || 400;
-    const [sx, sy] = this.transform.apply([drawn.x, drawn.y]);
+    const item = this.byId.get(nodeId);
+    if (!item) return;
+    const width = this.viewWidth;
+    const height = this.viewHeight;
+    const [sx, sy] = this.transform.apply([item.x, item.y]);
     const margin = 30;
-    const readable = this.transform.k >= LOD_ZOOM || this.nodes.size <= LOD_MIN_NODES;
+    const readable = (this.transform.k >= LOD_ZOOM || this.items.length <= LOD_MIN_NODES) && !this.overview;
     if (sx > margin && sx < width - margin && sy > margin && sy < height - margin && readable) return;
-    const k = readable ? this.transform.k : LOD_ZOOM + 0.25;
-    const t = zoomIdentity.translate(width / 2 - drawn.x * k, height / 2 - drawn.y * k).scale(k);
+    const k = readable ? this.transform.k : 0.8;
+    const t = zoomIdentity.translate(width / 2 - item.x * k, height / 2 - item.y * k).scale(k);
     select(this.svg).call(this.zoomBehavior.transform, t);
   }
 
-  /** The whole graph as a standalone SVG document, theme colours resolved. */
+  /** The whole graph as a standalone SVG document (every node, not only those in view), colours resolved. */
   exportSvg(): string {
     const layout = this.layout;
     const width = Math.ceil(layout?.width ?? 100);
@@ -370,19 +536,38 @@ export class GraphRenderer {
     const vars = Object.keys(THEME_VARIABLES)
       .map((name) => `${name}: ${computed.getPropertyValue(name).trim() || 'initial'};`)
       .join(' ');
-    const clone = this.svg.cloneNode(true) as SVGSVGElement;
-    const root = clone.querySelector('g.graph-root');
-    root?.removeAttribute('transform');
-    root?.classList.remove('lod-low');
+    const pathOf = line<[number, number]>();
+    const edges = this.edgeItems
+      .map((e) => {
+        const d = pathOf.curve(e.points.length === 2 ? curveBumpY : curveBasis)(e.points) ?? '';
+        let out = `<path class="edge kind-${e.edge.kind} state-${e.state}" d="${d}" marker-end="url(#${this.uid}-${edgeMarker(e.edge)})"/>`;
+        if (e.edge.label) {
+          const mid = e.points[Math.floor(e.points.length / 2)]!;
+          const prev = e.points[Math.floor(e.points.length / 2) - 1] ?? mid;
+          out += `<text class="edge-label state-${e.state}" x="${fmt((mid[0] + prev[0]) / 2 + 6)}" y="${fmt((mid[1] + prev[1]) / 2 + 4)}">${escapeXml(e.edge.label)}</text>`;
+        }
+        return out;
+      })
+      .join('');
+    const nodes = this.items
+      .map((it) => `<g class="${this.nodeClass(it)}" data-id="${escapeXml(it.node.id)}" transform="translate(${fmt(it.x)},${fmt(it.y)})"><title>${escapeXml(describeNode(it.node))}</title>${nodeMarkup(it.node, it.width, it.height)}</g>`)
+      .join('');
     const serializer = new XMLSerializer();
-    const inner = [...clone.childNodes].map((n) => serializer.serializeToString(n)).join('');
+    const defs = serializer.serializeToString(this.svg.querySelector('defs')!);
+    const clusters = serializer.serializeToString(this.clusterLayer);
     const css = `svg { ${vars} } ${GRAPH_CSS}`;
-    return `<?xml version="1.0" encoding="UTF-8"?>\n<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}"><style>${escapeXml(css).replace(/&quot;/g, '"').replace(/&#39;/g, "'")}</style><rect width="100%" height="100%" fill="var(--ts-bg)"/>${inner}</svg>`;
+    return `<?xml version="1.0" encoding="UTF-8"?>\n<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}"><style>${css.replace(/&/g, '&amp;').replace(/</g, '&lt;')}</style><rect width="100%" height="100%" fill="var(--ts-bg)"/>${defs}<g class="graph-root">${clusters}<g class="edges">${edges}</g><g class="nodes">${nodes}</g></g></svg>`;
   }
 
   size(): { width: number; height: number } {
     return { width: this.layout?.width ?? 0, height: this.layout?.height ?? 0 };
   }
+}
+
+function bucket<T>(map: Map<number, T[]>, step: number, item: T): void {
+  const list = map.get(step);
+  if (list) list.push(item);
+  else map.set(step, [item]);
 }
 
 function sizeOf(layout: LayoutResult, i: number, node: GraphNode): { width: number; height: number } {

@@ -94,6 +94,13 @@ export const GRAPH_CSS = `
 .arrow.none { fill: var(--ts-none); }
 .cluster rect { fill: none; stroke: var(--ts-border); stroke-width: 1.5; stroke-dasharray: 2 2; }
 .cluster text { fill: var(--ts-muted); font-size: 11px; }
+.ov, .ov-edges { vector-effect: non-scaling-stroke; }
+.ov { stroke: var(--ts-node-border); stroke-width: 1; fill: var(--ts-node-bg); }
+.ov-pending { opacity: 0.35; }
+.ov-current { fill: var(--ts-current); stroke: var(--ts-current); stroke-width: 8; }
+.ov-selected { fill: none; stroke: var(--ts-focus); stroke-width: 4; }
+.ov-hit { fill: var(--ts-hit); }
+.ov-edges { fill: none; stroke: var(--ts-muted); stroke-width: 1; opacity: 0.5; }
 .lod-low .node text, .lod-low .edge-label, .lod-low .node .heatmap { display: none; }
 `;
 
@@ -113,7 +120,7 @@ button { cursor: pointer; }
 button.primary { background: var(--ts-button-bg); color: var(--ts-button-fg); border-color: transparent; }
 button:focus-visible, select:focus-visible, input:focus-visible, svg:focus-visible, a:focus-visible, [tabindex]:focus-visible { outline: 2px solid var(--ts-focus); outline-offset: 1px; }
 button[disabled] { opacity: 0.5; cursor: default; }
-#step-label { font-family: var(--ts-mono); min-width: 18ch; }
+#step-label { font-family: var(--ts-mono); width: 34ch; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
 #status { padding: 4px 8px; border-bottom: 1px solid var(--ts-border); }
 #status[hidden] { display: none; }
 #status progress { vertical-align: middle; }
@@ -122,9 +129,9 @@ button[disabled] { opacity: 0.5; cursor: default; }
 .pane { flex: 1; display: flex; flex-direction: column; min-width: 0; border-right: 1px solid var(--ts-border); }
 .panes[data-maximized="forward"] .pane[data-pane="backward"], .panes[data-maximized="backward"] .pane[data-pane="forward"] { display: none; }
 .pane h2 { display: flex; justify-content: space-between; align-items: center; font-size: 12px; font-weight: 600; margin: 0; padding: 4px 8px; color: var(--ts-muted); text-transform: uppercase; letter-spacing: 0.04em; border-bottom: 1px solid var(--ts-border); }
-.pane svg { flex: 1; width: 100%; min-height: 0; display: block; }
+.pane svg { flex: 1; width: 100%; min-height: 0; display: block; contain: strict; }
 .pane .empty { padding: 12px; color: var(--ts-muted); }
-#details { width: 300px; flex: none; overflow: auto; padding: 8px 10px; font-size: 12px; }
+#details { contain: strict; width: 300px; flex: none; overflow: auto; padding: 8px 10px; font-size: 12px; }
 #details h3 { margin: 0 0 4px; font-size: 14px; font-family: var(--ts-mono); }
 #details h4 { margin: 10px 0 4px; font-size: 12px; color: var(--ts-muted); }
 #details table { border-collapse: collapse; font-family: var(--ts-mono); }
@@ -138,7 +145,7 @@ button[disabled] { opacity: 0.5; cursor: default; }
 .pane h2 .maximize { padding: 0 5px; font-size: 12px; }
 .pane h2 .maximize[aria-pressed="true"] { background: var(--ts-button-bg); color: var(--ts-button-fg); }
 .link { color: var(--vscode-textLink-foreground, var(--ts-focus)); background: none; border: none; padding: 0; text-decoration: underline; cursor: pointer; font-family: var(--ts-mono); }
-#source-view { border-top: 1px solid var(--ts-border); padding: 4px 8px; font-family: var(--ts-mono); font-size: 12px; max-height: 8em; overflow: auto; }
+#source-view { contain: content; border-top: 1px solid var(--ts-border); padding: 4px 8px; font-family: var(--ts-mono); font-size: 12px; max-height: 8em; overflow: auto; }
 #source-view[hidden] { display: none; }
 #source-view .line { white-space: pre; }
 #source-view .line.here { background: var(--ts-selection); font-weight: 600; }

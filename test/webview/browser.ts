@@ -38,7 +38,7 @@ export async function bundleView(outDir: string): Promise<void> {
     ['webview/main.ts', 'webview.js'],
     ['webview/layout-worker.ts', 'layout-worker.js'],
   ] as const) {
-    await build({ entryPoints: [join(ROOT, entry)], outfile: join(outDir, out), bundle: true, platform: 'browser', format: 'iife', target: 'es2022', logLevel: 'warning', legalComments: 'none' });
+    await build({ entryPoints: [join(ROOT, entry)], outfile: join(outDir, out), bundle: true, platform: 'browser', format: 'iife', target: 'es2022', logLevel: 'warning', legalComments: 'none', minify: true });
   }
 }
 

@@ -154,13 +154,16 @@ export function layeredLayout(input: LayoutInput, progress: LayoutProgress = () 
   order.forEach((v, i) => (position[v] = i));
   const rank = new Int32Array(n);
   for (const v of order) for (const u of preds[v]!) if (position[u]! < position[v]!) rank[v] = Math.max(rank[v]!, rank[u]! + 1);
-  // Pull pure sources down to just above their first consumer, so a variable read late is drawn late.
-  for (let v = 0; v < n; v++) {
-    if (preds[v]!.length === 0 && succs[v]!.length > 0) {
-      let first = Infinity;
-      for (const w of succs[v]!) first = Math.min(first, rank[w]!);
-      rank[v] = Math.max(0, first - 1);
-    }
+  // Pull sources, and nodes fed only by sources (a variable's reads), down to just above their first
+  // consumer: a variable read late in the program is then drawn late, not in one huge top row.
+  for (let i = order.length - 1; i >= 0; i--) {
+    const v = order[i]!;
+    if (succs[v]!.length === 0) continue;
+    const fedBySourcesOnly = preds[v]!.every((u) => preds[u]!.length === 0);
+    if (!fedBySourcesOnly) continue;
+    let first = Infinity;
+    for (const w of succs[v]!) first = Math.min(first, rank[w]!);
+    rank[v] = Math.max(rank[v]!, first - 1);
   }
   let maxRank = 0;
   for (let v = 0; v < n; v++) maxRank = Math.max(maxRank, rank[v]!);
