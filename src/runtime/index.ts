@@ -236,6 +236,9 @@ export class TapescopeRuntime {
       return finished({ status: 'error', stdout: '', stderr, error: pythonError });
     }
 
+    // cancel() may have been called while the file was being read.
+    if (epoch !== this.cancelEpoch || this.disposed) return finished({ status: 'cancelled', stdout: '', stderr: '' });
+
     const timeLimitMs =
       request.timeLimitMs !== undefined && Number.isFinite(request.timeLimitMs) && request.timeLimitMs > 0
         ? request.timeLimitMs
