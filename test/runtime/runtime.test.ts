@@ -170,9 +170,12 @@ describe('running Python files', () => {
     const pending = runtime.run({ file: writeProgram('cancel.py', 'print("go", flush=True)\nwhile True: pass\n') });
     // Cancel once the program is really running (its first line arrived).
     while (!outputEvents.some((event) => event.text.includes('go'))) await new Promise((r) => setTimeout(r, 20));
+    const queued = runtime.run({ file: writeProgram('queued.py', 'print("queued ran")\n') });
     runtime.cancel();
     const result = await pending;
     expect(result.status).toBe('cancelled');
+    // A run queued behind the cancelled one is dropped too, without running.
+    expect(await queued).toMatchObject({ status: 'cancelled', stdout: '' });
     const next = await runFile('after_cancel.py', 'print("ok")\n');
     expect(next.stdout).toBe('ok\n');
   }, 60_000);
