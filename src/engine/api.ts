@@ -13,7 +13,11 @@ const run1 = (type: string, inputs: Tensor[], attrs: Attrs = {}): Tensor => getE
 const binary = (type: string) => (a: TensorLike, b: TensorLike): Tensor => run1(type, toTensorPair(a, b));
 const unary = (type: string) => (x: TensorLike): Tensor => run1(type, [toTensor(x)]);
 
-export const add = binary('AddV2');
+/** `+`: strings concatenate through TensorFlow's `Add` op (AddV2 has no string kernel). */
+export function add(a: TensorLike, b: TensorLike): Tensor {
+  const [x, y] = toTensorPair(a, b);
+  return run1(x.dtype === 'string' && y.dtype === 'string' ? 'Add' : 'AddV2', [x, y]);
+}
 export const subtract = binary('Sub');
 export const multiply = binary('Mul');
 export const maximum = binary('Maximum');

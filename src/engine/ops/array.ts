@@ -9,6 +9,7 @@ import { TFError, opError } from '../errors';
 import { type Shape, broadcastShapes, normalizeAxis, shapeText, sizeOf } from '../shape';
 import type { Tensor } from '../tensor';
 import { broadcastOrThrow, checkNumeric, checkSameDType, make, numeric, scalarLike, unbroadcast } from './helpers';
+import { checkDType } from './kernel-util';
 
 const run = (type: string, inputs: Tensor[], attrs: Record<string, unknown> = {}): Tensor => getEngine().run1(type, inputs, attrs);
 
@@ -245,6 +246,7 @@ type ReduceAttrs = { axis?: number[] | number | null; keepdims?: boolean };
 
 function reduceForward(type: string, kind: 'sum' | 'prod' | 'max' | 'min', mean = false) {
   return ([x]: Tensor[], { axis, keepdims }: ReduceAttrs): Tensor[] => {
+    checkDType(type, x);
     checkNumeric(type, x);
     const axes = reductionAxes(x, axis);
     const outShape = reducedShape(x.shape, axes, keepdims ?? false);
@@ -350,6 +352,7 @@ function matmulForward(type: string) {
   return (inputs: Tensor[], { transpose_a = false, transpose_b = false }: MatMulAttrs): Tensor[] => {
     const [a, b] = inputs;
     const dtype = checkSameDType(type, inputs);
+    checkDType(type, a);
     checkNumeric(type, a);
     const shape = matmulShape(a, b, transpose_a, transpose_b);
     return [make(dtype, shape, backend().matmul(numeric(a), a.shape, numeric(b), b.shape, transpose_a, transpose_b, shape, dtype))];

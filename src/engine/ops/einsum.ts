@@ -56,6 +56,7 @@ export function parseEinsum(equation: string, shapes: number[][], broadcastLabel
   };
   const inputs = terms.map((t, k) => expand(t, Math.max(widths[k], 0)));
   const sizes = new Map<string, number>();
+  const setBy = new Map<string, number>();
   inputs.forEach((labels, k) => {
     const shape = shapes[k];
     if (labels.length !== shape.length) {
@@ -65,8 +66,13 @@ export function parseEinsum(equation: string, shapes: number[][], broadcastLabel
       const d = shape[axis];
       const known = sizes.get(l);
       const isEllipsis = ellipsisLabels.includes(l) || broadcastLabels.includes(l);
-      if (known === undefined || (isEllipsis && known === 1)) sizes.set(l, d);
-      else if (known !== d && !(isEllipsis && d === 1)) {
+      if (known === undefined || (isEllipsis && known === 1)) {
+        sizes.set(l, d);
+        setBy.set(l, k);
+      } else if (known !== d && !(isEllipsis && d === 1)) {
+        if (isEllipsis) {
+          throw kernelError('Einsum', `Invalid broadcasting dimensions: ${shapeText(shapes[setBy.get(l) as number])} vs. ${shapeText(shape)}`, { wrapped: `Einsum_N_${shapes.length}` });
+        }
         throw kernelError('Einsum', `Expected dimension ${known} at axis ${axis} of the input shaped ${shapeText(shape)} but got dimension ${d}`, { wrapped: `Einsum_N_${shapes.length}` });
       }
     });

@@ -3,10 +3,11 @@
  * doubles and stored with the dtype's rounding, TensorFlow's kernel error format with the op's
  * wrapped name and name suffix, and axis checks with TensorFlow's range messages.
  */
-import { type DTypeName, type NumericData, allocate, roundFloat16InPlace } from '../dtype';
+import { type DTypeName, type NumericData, allocate, dtypeKindWord, roundFloat16InPlace } from '../dtype';
 import { getEngine } from '../engine';
 import { TFError } from '../errors';
 import { Tensor } from '../tensor';
+import { DTYPE_RULES } from './dtype-errors';
 
 export const run1 = (type: string, inputs: Tensor[], attrs: Record<string, unknown> = {}): Tensor => getEngine().run1(type, inputs, attrs);
 export const runN = (type: string, inputs: Tensor[], attrs: Record<string, unknown> = {}): Tensor[] => getEngine().run(type, inputs, attrs);
@@ -36,16 +37,6 @@ export function kernelError(opType: string, message: string, options: KernelErro
   );
 }
 
-/** `Value for attr 'T' of int32 is not in the list of allowed values: half, bfloat16, float, double ...` */
-export function checkFloatNN(opType: string, t: Tensor, signature: string): void {
-  if (t.dtype === 'float32' || t.dtype === 'float64' || t.dtype === 'float16') return;
-  const word: Record<DTypeName, string> = { float16: 'half', float32: 'float', float64: 'double', int32: 'int32', int64: 'int64', bool: 'bool', string: 'string' };
-  throw new TFError(
-    'InvalidArgumentError',
-    `Value for attr 'T' of ${word[t.dtype]} is not in the list of allowed values: half, bfloat16, float, double\n\t; NodeDef: {{node ${opType}}}; Op<name=${opType}; signature=${signature}; attr=T:type,allowed=[DT_HALF, DT_BFLOAT16, DT_FLOAT, DT_DOUBLE]> [Op:${opType}] name: `,
-  );
-}
-
 /** Normalises an axis, raising `Expected dimension in the range [-r, r), but got a` like ArgMax. */
 export function checkedAxis(axis: number, rank: number, onError: (message: string) => TFError, prefix = 'Expected dimension'): number {
   const r = Math.max(rank, 1);
@@ -67,4 +58,18 @@ export function isAllZeros(t: Tensor): boolean {
   const data = t.data;
   for (let i = 0; i < data.length; i++) if (data[i] !== 0) return false;
   return true;
+}
+
+/**
+ * TensorFlow's dtype check for an op's `T` attribute (table generated from TensorFlow): throws
+ * its exact InvalidArgumentError for a dtype the op does not accept. Ops without a rule accept all.
+ */
+export function hasDTypeRule(opType: string): boolean {
+  return opType in DTYPE_RULES;
+}
+
+export function checkDType(opType: string, t: Tensor): void {
+  const rule = DTYPE_RULES[opType];
+  if (!rule || rule.allowed.includes(t.dtype)) return;
+  throw new TFError('InvalidArgumentError', rule.template.replace('{dtype}', dtypeKindWord(t.dtype)));
 }

@@ -9,7 +9,7 @@ import { TFError } from '../errors';
 import { shapeText, sizeOf } from '../shape';
 import type { Tensor } from '../tensor';
 import { make, numeric } from './helpers';
-import { aroundAxis, fromDoubles, kernelError, run1, runN } from './kernel-util';
+import { aroundAxis, checkDType, fromDoubles, kernelError, run1, runN } from './kernel-util';
 
 type Slot = unknown[];
 
@@ -203,8 +203,8 @@ registerOp<{ axis?: number; batch_dims?: number }>({
     if (batch_dims !== 0) throw new TFError('UnimplementedError', 'Tapescope supports tf.gather with batch_dims=0 only');
     const rank = params.rank;
     if (rank < 1 || axis < -rank || axis >= rank) {
-      if (axis >= 0 && axis >= rank) throw kernelError('GatherV2', `Shape must be at least rank ${axis + 1} but is rank ${rank}`, { name: null });
-      throw kernelError('GatherV2', `Expected axis in the range [${-rank}, ${rank}), but got ${axis}`, { name: null });
+      // TensorFlow's shape function reports the rank an axis would need (axis + 1, or -axis).
+      throw kernelError('GatherV2', `Shape must be at least rank ${axis >= 0 ? axis + 1 : -axis} but is rank ${rank}`, { name: null });
     }
     const a = axis < 0 ? axis + rank : axis;
     const { outer, n, inner } = aroundAxis(params.shape, a);
@@ -340,7 +340,7 @@ registerOp<RangeAttrs>({
 registerOp<{ num: number }>({
   type: 'LinSpace',
   forward: ([start, stop], { num }) => {
-    if (!isFloat(start.dtype)) throw new TFError('InvalidArgumentError', `Value for attr 'T' of ${dtypeKindWord(start.dtype)} is not in the list of allowed values: bfloat16, half, float, double [Op:LinSpace] name: `);
+    checkDType('LinSpace', start);
     if (num <= 0) throw kernelError('LinSpace', `Requires num > 0: ${num}`);
     const round = start.dtype === 'float64' ? (v: number) => v : Math.fround;
     const s = start.scalarValue();

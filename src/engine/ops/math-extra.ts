@@ -4,18 +4,18 @@
  */
 import { backend } from '../backend';
 import { type DTypeName, allocate } from '../dtype';
-import { registerOp } from '../engine';
+import { getOpDef as getEngineOp, registerOp } from '../engine';
 import { TFError } from '../errors';
 import type { Tensor } from '../tensor';
-import { make, broadcastOrThrow, checkFloat, checkNumeric, checkSameDType, numeric, scalarLike, unbroadcast } from './helpers';
-import { aroundAxis, checkedAxis, fromDoubles, kernelError, run1 } from './kernel-util';
+import { make, broadcastOrThrow, checkSameDType, numeric, scalarLike, unbroadcast } from './helpers';
+import { aroundAxis, checkDType, checkedAxis, fromDoubles, kernelError, run1 } from './kernel-util';
 import { erf } from './math';
 
 type ArgAttrs = { axis?: number; output_type?: DTypeName };
 
 function argExtreme(type: 'ArgMax' | 'ArgMin') {
   return ([x]: Tensor[], { axis = 0, output_type = 'int64' }: ArgAttrs): Tensor[] => {
-    if (x.dtype === 'string') throw new TFError('InvalidArgumentError', `Value for attr 'T' of string is not in the list of allowed values [Op:${type}] name: `);
+    checkDType(type, x);
     const a = checkedAxis(axis, x.rank, (m) => kernelError(type, m));
     if (x.rank > 0 && x.shape[a] === 0) throw kernelError(type, `Reduction axis ${axis} is empty in shape ${'[' + x.shape.join(',') + ']'}`);
     const { outer, n, inner } = aroundAxis(x.shape, a);
@@ -49,7 +49,7 @@ type CumsumAttrs = { axis?: number; exclusive?: boolean; reverse?: boolean };
 registerOp<CumsumAttrs>({
   type: 'Cumsum',
   forward: ([x], { axis = 0, exclusive = false, reverse = false }) => {
-    checkNumeric('Cumsum', x);
+    checkDType('Cumsum', x);
     const a = checkedAxis(axis, x.rank, (m) => kernelError('Cumsum', m), 'ScanOp: Expected scan axis');
     const { outer, n, inner } = aroundAxis(x.shape, a);
     const v = numeric(x);
@@ -83,7 +83,7 @@ registerOp({
   forward: (inputs) => {
     const [a, b] = inputs;
     const dtype = checkSameDType('DivNoNan', inputs);
-    checkFloat('DivNoNan', a);
+    checkDType('DivNoNan', a);
     const shape = broadcastOrThrow('DivNoNan', a, b);
     return [make(dtype, shape, backend().binaryFn((x, y) => (y === 0 ? 0 : x / y), numeric(a), a.shape, numeric(b), b.shape, shape, dtype))];
   },
@@ -97,7 +97,7 @@ registerOp({
 registerOp({
   type: 'Erfc',
   forward: ([x]) => {
-    checkFloat('Erfc', x);
+    checkDType('Erfc', x);
     const v = numeric(x);
     const out = new Float64Array(v.length);
     for (let i = 0; i < v.length; i++) out[i] = erfc(v[i]);
@@ -131,11 +131,31 @@ function erfc(x: number): number {
 registerOp({
   type: 'IsFinite',
   forward: ([x]) => {
-    checkFloat('IsFinite', x);
+    checkDType('IsFinite', x);
     const v = numeric(x);
     const out = new Uint8Array(v.length);
     for (let i = 0; i < v.length; i++) out[i] = Number.isFinite(v[i]) ? 1 : 0;
     return [make('bool', x.shape.slice(), out)];
   },
   noGradient: 'nondifferentiable',
+});
+
+/** TensorFlow's `Add`: what `+` runs for strings (concatenation, broadcasting); numbers as AddV2. */
+registerOp({
+  type: 'Add',
+  forward: (inputs) => {
+    const [a, b] = inputs;
+    checkSameDType('Add', inputs);
+    if (a.dtype !== 'string') return getEngineOp('AddV2').forward(inputs, {});
+    const shape = broadcastOrThrow('Add', a, b);
+    const n = shape.reduce((p, d) => p * d, 1);
+    const sa = a.data as string[];
+    const sb = b.data as string[];
+    const ai = a.size === n ? null : backend().broadcastTo(Float64Array.from(sa.keys()), a.shape, shape, 'float64');
+    const bi = b.size === n ? null : backend().broadcastTo(Float64Array.from(sb.keys()), b.shape, shape, 'float64');
+    const out = new Array<string>(n);
+    for (let i = 0; i < n; i++) out[i] = sa[ai ? ai[i] : i] + sb[bi ? bi[i] : i];
+    return [make('string', shape, out)];
+  },
+  grad: ({ upstream: [dy], inputs: [a, b], needed }) => [needed[0] ? unbroadcast(dy, a) : null, needed[1] ? unbroadcast(dy, b) : null],
 });

@@ -3,11 +3,12 @@
  * with engine ops (never raw arrays) so they are recorded by outer tapes: higher-order gradients.
  */
 import { backend } from '../backend';
-import { type DTypeName, type NumericData, isFloat, roundToFloat16 } from '../dtype';
+import { type DTypeName, type NumericData, dtypeKindWord, isFloat, roundToFloat16 } from '../dtype';
 import { type GradContext, getEngine, registerOp } from '../engine';
 import type { Tensor } from '../tensor';
 import { TFError, opError } from '../errors';
 import { broadcastOrThrow, checkFloat, checkNumeric, checkSameDType, make, numeric, scalarLike, unbroadcast } from './helpers';
+import { checkDType, hasDTypeRule } from './kernel-util';
 
 const run = (type: string, inputs: Tensor[], attrs: Record<string, unknown> = {}): Tensor => getEngine().run1(type, inputs, attrs);
 
@@ -19,7 +20,9 @@ function binaryForward(type: string, code: 'add' | 'sub' | 'mul' | 'div' | null,
   return (inputs: Tensor[]): Tensor[] => {
     const [a, b] = inputs;
     const dtype = checkSameDType(type, inputs);
-    if (floatOnly) checkFloat(type, a);
+    // TensorFlow's allowed dtypes and exact error where we have the op's rule (dtype-errors.ts).
+    if (hasDTypeRule(type)) checkDType(type, a);
+    else if (floatOnly) checkFloat(type, a);
     else checkNumeric(type, a);
     const shape = broadcastOrThrow(type, a, b);
     const data = code
@@ -90,7 +93,13 @@ function floorMod(x: number, y: number): number {
 
 registerOp({
   type: 'FloorMod',
-  forward: binaryForward('FloorMod', null, floorMod),
+  forward: (inputs) => {
+    // Integer modulo by zero is an error in TensorFlow (floats give NaN).
+    if (!isFloat(inputs[0].dtype) && inputs[0].dtype === inputs[1].dtype && numeric(inputs[1]).includes(0)) {
+      throw opError('FloorMod', 'Integer division by zero');
+    }
+    return binaryForward('FloorMod', null, floorMod)(inputs);
+  },
   // d(x mod y)/dx = 1, d/dy = -floor(x/y) (TensorFlow's _FloorModGrad).
   grad: ({ upstream: [dy], inputs: [a, b], needed }) => [
     needed[0] ? unbroadcast(dy, a) : null,
@@ -100,7 +109,13 @@ registerOp({
 
 registerOp({
   type: 'Pow',
-  forward: binaryForward('Pow', null, Math.pow),
+  forward: (inputs) => {
+    const [x, y] = inputs;
+    if ((x.dtype === 'int32' || x.dtype === 'int64') && x.dtype === y.dtype && numeric(y).some((v) => v < 0)) {
+      throw opError('Pow', 'Integers to negative integer powers are not allowed');
+    }
+    return binaryForward('Pow', null, Math.pow)(inputs);
+  },
   grad: ({ upstream: [dy], inputs: [x, y], outputs: [z], needed }) => {
     const gx = needed[0] ? unbroadcast(run('Mul', [dy, run('Mul', [y, run('Pow', [x, run('Sub', [y, scalarLike(1, y)])])])]), x) : null;
     let gy: Tensor | null = null;
@@ -159,6 +174,7 @@ function comparison(type: string, fn: (x: number, y: number) => boolean): void {
     forward: (inputs) => {
       const [a, b] = inputs;
       checkSameDType(type, inputs);
+      checkDType(type, a);
       const shape = broadcastOrThrow(type, a, b);
       if (a.dtype === 'string') {
         const sa = a.data as string[];
@@ -210,7 +226,8 @@ function unary(type: string, fn: (x: number) => number, grad: Grad | null, float
   registerOp({
     type,
     forward: ([x]) => {
-      if (floatOnly) checkFloat(type, x);
+      if (hasDTypeRule(type)) checkDType(type, x);
+      else if (floatOnly) checkFloat(type, x);
       else checkNumeric(type, x);
       return [make(x.dtype, x.shape.slice(), backend().unary(fn, numeric(x), x.dtype))];
     },
@@ -320,7 +337,10 @@ registerOp<{ dtype: DTypeName }>({
   forward: ([x], { dtype }) => {
     if (x.dtype === dtype) return [make(dtype, x.shape.slice(), x.data as NumericData)];
     if (x.dtype === 'string' || dtype === 'string') {
-      throw new TFError('UnimplementedError', `Cast ${x.dtype} to ${dtype} is not supported [Op:Cast] name: `);
+      throw new TFError(
+        'UnimplementedError',
+        `{{function_node __wrapped__Cast_device_/job:localhost/replica:0/task:0/device:CPU:0}} Cast ${dtypeKindWord(x.dtype)} to ${dtypeKindWord(dtype)} is not supported [Op:Cast] name: `,
+      );
     }
     const src = numeric(x);
     const out = backend().unary((v) => castValue(v, dtype), src, dtype);

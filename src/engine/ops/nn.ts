@@ -10,14 +10,14 @@ import { broadcastShapes, shapeText } from '../shape';
 import type { Tensor } from '../tensor';
 import { backend } from '../backend';
 import { checkSameDType, make, numeric, scalarLike, unbroadcast } from './helpers';
-import { aroundAxis, checkFloatNN, checkedAxis, fromDoubles, isAllZeros, kernelError, run1 } from './kernel-util';
+import { aroundAxis, checkDType, checkedAxis, fromDoubles, isAllZeros, kernelError, run1 } from './kernel-util';
 
 const mul = (a: Tensor, b: Tensor): Tensor => run1('Mul', [a, b]);
 
 registerOp<{ alpha?: number }>({
   type: 'LeakyRelu',
   forward: ([x], { alpha = 0.2 }) => {
-    checkFloatNN('LeakyRelu', x, 'features:T -> activations:T; attr=alpha:float,default=0.2');
+    checkDType('LeakyRelu', x);
     const v = numeric(x);
     const out = new Float64Array(v.length);
     const a = Math.fround(alpha);
@@ -33,7 +33,7 @@ registerOp<{ alpha?: number }>({
 registerOp({
   type: 'Softsign',
   forward: ([x]) => {
-    checkFloatNN('Softsign', x, 'features:T -> activations:T');
+    checkDType('Softsign', x);
     const v = numeric(x);
     const out = new Float64Array(v.length);
     for (let i = 0; i < v.length; i++) out[i] = v[i] / (1 + Math.abs(v[i]));
@@ -90,7 +90,7 @@ const sumAlong = (t: Tensor, axis: number): Tensor => run1('Sum', [t], { axis: [
 registerOp<AxisAttrs>({
   type: 'Softmax',
   forward: ([x], { axis }) => {
-    checkFloatNN('Softmax', x, 'logits:T -> softmax:T');
+    checkDType('Softmax', x);
     return [fromDoubles(x.dtype, x.shape.slice(), softmaxAlong(x, softmaxAxis('Softmax', x, axis), false))];
   },
   // (dy - sum(dy * y)) * y
@@ -100,7 +100,7 @@ registerOp<AxisAttrs>({
 registerOp<AxisAttrs>({
   type: 'LogSoftmax',
   forward: ([x], { axis }) => {
-    checkFloatNN('LogSoftmax', x, 'logits:T -> logsoftmax:T');
+    checkDType('LogSoftmax', x);
     return [fromDoubles(x.dtype, x.shape.slice(), softmaxAlong(x, softmaxAxis('LogSoftmax', x, axis), true))];
   },
   // dy - sum(dy) * exp(y)
@@ -154,7 +154,7 @@ registerOp<AxisAttrs>({
   type: 'SoftmaxCrossEntropyWithLogits',
   forward: (inputs, { axis }) => {
     const [logits, labels] = inputs;
-    checkFloatNN('SoftmaxCrossEntropyWithLogits', logits, 'features:T, labels:T -> loss:T, backprop:T');
+    checkDType('SoftmaxCrossEntropyWithLogits', logits);
     checkSameDType('SoftmaxCrossEntropyWithLogits', inputs);
     // TensorFlow's kernel takes 2-D inputs whose rows/classes may broadcast; we accept any rank.
     const shape = broadcastShapes(logits.shape, labels.shape);
@@ -178,7 +178,7 @@ registerOp<AxisAttrs>({
 registerOp<AxisAttrs>({
   type: 'SparseSoftmaxCrossEntropyWithLogits',
   forward: ([logits, labels], { axis }) => {
-    checkFloatNN('SparseSoftmaxCrossEntropyWithLogits', logits, 'features:T, labels:Tlabels -> loss:T, backprop:T');
+    checkDType('SparseSoftmaxCrossEntropyWithLogits', logits);
     if (labels.dtype !== 'int32' && labels.dtype !== 'int64') {
       throw new TFError(
         'InvalidArgumentError',
@@ -213,7 +213,7 @@ registerOp<AxisAttrs>({
 registerOp({
   type: 'L2Loss',
   forward: ([x]) => {
-    checkFloatNN('L2Loss', x, 't:T -> output:T');
+    checkDType('L2Loss', x);
     const v = numeric(x);
     let s = 0;
     for (let i = 0; i < v.length; i++) s += v[i] * v[i];
