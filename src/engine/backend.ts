@@ -84,15 +84,6 @@ function binaryLoop(code: BinaryCode, a: NumericData, b: NumericData, out: Numer
   }
 }
 
-function applyBinaryCode(code: BinaryCode, x: number, y: number): number {
-  switch (code) {
-    case 'add': return x + y;
-    case 'sub': return x - y;
-    case 'mul': return x * y;
-    case 'div': return x / y;
-  }
-}
-
 /** Below this many multiply-adds a JavaScript loop beats packing for the SIMD kernel. */
 const SIMD_MATMUL_MIN_WORK = 4096;
 
@@ -132,6 +123,157 @@ function scratchRow(n: number): Float64Array {
   return rowScratch;
 }
 
+// ---- elementwise loops -------------------------------------------------------------------------
+
+type UnaryRun = (fn: (x: number) => number, x: NumericData, out: NumericData, n: number) => void;
+type BinaryRun = (
+  fn: (x: number, y: number) => number,
+  a: NumericData, aOff: number, aStep: number, b: NumericData, bOff: number, bStep: number,
+  out: NumericData, outOff: number, len: number,
+) => void;
+
+const unaryRun: UnaryRun = (fn, x, out, n) => {
+  for (let i = 0; i < n; i++) out[i] = fn(x[i]);
+};
+
+const binaryFnRun: BinaryRun = (fn, a, aOff, aStep, b, bOff, bStep, out, outOff, len) => {
+  for (let j = 0; j < len; j++) out[outOff + j] = fn(a[aOff + j * aStep], b[bOff + j * bStep]);
+};
+
+/** Arrays at least this long get a loop compiled for their function (see specializedUnary). */
+const SPECIALIZE_MIN = 2048;
+
+/**
+ * One shared loop calling many different functions is megamorphic: V8 cannot inline the call
+ * and every element pays a full call (10x slower for -x). A loop compiled per function (a new
+ * function object with its own type feedback) inlines it. Cached per function; hosts that
+ * forbid `new Function` (a strict CSP) keep the shared loop.
+ */
+const unaryLoops = new WeakMap<object, UnaryRun>();
+const binaryLoops = new WeakMap<object, BinaryRun>();
+let canCompile = true;
+
+function compileLoop<T>(params: string[], body: string, fallback: T): T {
+  if (!canCompile) return fallback;
+  try {
+    return new Function(...params, body) as T;
+  } catch {
+    canCompile = false;
+    return fallback;
+  }
+}
+
+function specializedUnary(fn: (x: number) => number): UnaryRun {
+  let loop = unaryLoops.get(fn);
+  if (!loop) {
+    loop = compileLoop<UnaryRun>(['fn', 'x', 'out', 'n'], 'for (let i = 0; i < n; i++) out[i] = fn(x[i]);', unaryRun);
+    unaryLoops.set(fn, loop);
+  }
+  return loop;
+}
+
+function specializedBinary(fn: (x: number, y: number) => number): BinaryRun {
+  let loop = binaryLoops.get(fn);
+  if (!loop) {
+    loop = compileLoop<BinaryRun>(
+      ['fn', 'a', 'aOff', 'aStep', 'b', 'bOff', 'bStep', 'out', 'outOff', 'len'],
+      'for (let j = 0; j < len; j++) out[outOff + j] = fn(a[aOff + j * aStep], b[bOff + j * bStep]);',
+      binaryFnRun,
+    );
+    binaryLoops.set(fn, loop);
+  }
+  return loop;
+}
+
+function binaryRun(code: BinaryCode, a: NumericData, aOff: number, aStep: number, b: NumericData, bOff: number, bStep: number, out: NumericData, outOff: number, len: number): void {
+  switch (code) {
+    case 'add': for (let j = 0; j < len; j++) out[outOff + j] = a[aOff + j * aStep] + b[bOff + j * bStep]; return;
+    case 'sub': for (let j = 0; j < len; j++) out[outOff + j] = a[aOff + j * aStep] - b[bOff + j * bStep]; return;
+    case 'mul': for (let j = 0; j < len; j++) out[outOff + j] = a[aOff + j * aStep] * b[bOff + j * bStep]; return;
+    case 'div': for (let j = 0; j < len; j++) out[outOff + j] = a[aOff + j * aStep] / b[bOff + j * bStep]; return;
+  }
+}
+
+/**
+ * Walks a broadcast a∘b in runs along the innermost output dimension: for each run, the output
+ * offset, each input's offset and step (0 when broadcast along it, 1 otherwise) and the length.
+ * No index array is materialised (a fresh Int32Array per op cost as much as the arithmetic).
+ */
+function forEachRun(
+  aShape: Shape, bShape: Shape, outShape: Shape,
+  run: (outOff: number, aOff: number, aStep: number, bOff: number, bStep: number, len: number) => void,
+): void {
+  const rank = outShape.length;
+  if (rank === 0) {
+    run(0, 0, 0, 0, 0, 1);
+    return;
+  }
+  const aStrides = alignedStrides(aShape, outShape);
+  const bStrides = alignedStrides(bShape, outShape);
+  const len = outShape[rank - 1];
+  const aStep = aStrides[rank - 1];
+  const bStep = bStrides[rank - 1];
+  const outer = sizeOf(outShape) / Math.max(len, 1);
+  if (len === 0) return;
+  const counter = new Array<number>(rank - 1).fill(0);
+  let aOff = 0;
+  let bOff = 0;
+  for (let r = 0; r < outer; r++) {
+    run(r * len, aOff, aStep, bOff, bStep, len);
+    for (let d = rank - 2; d >= 0; d--) {
+      counter[d]++;
+      aOff += aStrides[d];
+      bOff += bStrides[d];
+      if (counter[d] < outShape[d]) break;
+      aOff -= aStrides[d] * counter[d];
+      bOff -= bStrides[d] * counter[d];
+      counter[d] = 0;
+    }
+  }
+}
+
+/** Strides of `inShape` aligned to `outShape` (numpy broadcasting): 0 along broadcast dims. */
+function alignedStrides(inShape: Shape, outShape: Shape): number[] {
+  const rank = outShape.length;
+  const out = new Array<number>(rank).fill(0);
+  const raw = stridesOf(inShape);
+  const offset = rank - inShape.length;
+  for (let i = 0; i < inShape.length; i++) out[i + offset] = inShape[i] === 1 ? 0 : raw[i];
+  return out;
+}
+
+/**
+ * min, max, mean of the finite values and the NaN / inf counts, in one tight pass (the trace
+ * summarises every tensor larger than its snapshot limit, so this runs once per op output).
+ * `v - v === 0` holds exactly for finite v; the rare non-finite arrays get a second pass.
+ */
+export function summarizeValues(data: ArrayLike<number>): { min: number; max: number; mean: number; finite: number; nanCount: number; infCount: number } {
+  const n = data.length;
+  let min = Infinity;
+  let max = -Infinity;
+  let sum = 0;
+  let finite = 0;
+  for (let i = 0; i < n; i++) {
+    const v = data[i];
+    if (v - v === 0) {
+      min = v < min ? v : min;
+      max = v > max ? v : max;
+      sum += v;
+      finite++;
+    }
+  }
+  let nanCount = 0;
+  let infCount = 0;
+  if (finite !== n) {
+    for (let i = 0; i < n; i++) {
+      const v = data[i];
+      if (v !== v) nanCount++;
+      else if (v - v !== 0) infCount++;
+    }
+  }
+  return { min, max, mean: finite > 0 ? sum / finite : NaN, finite, nanCount, infCount };
+}
+
 /** Integer division semantics for int dtypes are handled by the ops (floordiv, truncatediv). */
 export const cpuBackend: Backend = {
   name: 'cpu-js',
@@ -145,23 +287,23 @@ export const cpuBackend: Backend = {
       binaryLoop(code, a, b, out, n, aSize === 1 && n !== 1, bSize === 1 && n !== 1);
       return finish(out, dtype);
     }
-    const ai = broadcastIndex(aShape, outShape);
-    const bi = broadcastIndex(bShape, outShape);
-    for (let i = 0; i < n; i++) {
-      out[i] = applyBinaryCode(code, a[ai ? ai[i] : i], b[bi ? bi[i] : i]);
-    }
+    forEachRun(aShape, bShape, outShape, (outOff, aOff, aStep, bOff, bStep, len) => {
+      binaryRun(code, a, aOff, aStep, b, bOff, bStep, out, outOff, len);
+    });
     return finish(out, dtype);
   },
 
   binaryFn(fn, a, aShape, b, bShape, outShape, dtype) {
     const n = sizeOf(outShape);
     const out = allocate(dtype, n) as NumericData;
-    const ai = a.length === 1 ? null : broadcastIndex(aShape, outShape);
-    const bi = b.length === 1 ? null : broadcastIndex(bShape, outShape);
-    const aOne = a.length === 1;
-    const bOne = b.length === 1;
-    for (let i = 0; i < n; i++) {
-      out[i] = fn(a[aOne ? 0 : ai ? ai[i] : i], b[bOne ? 0 : bi ? bi[i] : i]);
+    const loop = n >= SPECIALIZE_MIN ? specializedBinary(fn) : binaryFnRun;
+    if (a.length === n && b.length === n) loop(fn, a, 0, 1, b, 0, 1, out, 0, n);
+    else if (a.length === n && b.length === 1) loop(fn, a, 0, 1, b, 0, 0, out, 0, n);
+    else if (a.length === 1 && b.length === n) loop(fn, a, 0, 0, b, 0, 1, out, 0, n);
+    else {
+      forEachRun(aShape, bShape, outShape, (outOff, aOff, aStep, bOff, bStep, len) => {
+        loop(fn, a, aOff, aStep, b, bOff, bStep, out, outOff, len);
+      });
     }
     return finish(out, dtype);
   },
@@ -169,7 +311,7 @@ export const cpuBackend: Backend = {
   unary(fn, x, dtype) {
     const n = x.length;
     const out = allocate(dtype, n) as NumericData;
-    for (let i = 0; i < n; i++) out[i] = fn(x[i]);
+    (n >= SPECIALIZE_MIN ? specializedUnary(fn) : unaryRun)(fn, x, out, n);
     return finish(out, dtype);
   },
 
@@ -273,8 +415,14 @@ export const cpuBackend: Backend = {
       out.fill(x[0]);
       return out;
     }
-    const index = broadcastIndex(shape, outShape);
-    for (let i = 0; i < n; i++) out[i] = x[index ? index[i] : i];
+    if (x.length === n) {
+      out.set(x);
+      return out;
+    }
+    forEachRun(shape, [], outShape, (outOff, xOff, xStep, _bOff, _bStep, len) => {
+      if (xStep === 0) out.fill(x[xOff], outOff, outOff + len);
+      else out.set(x.subarray(xOff, xOff + len), outOff);
+    });
     return out;
   },
 };

@@ -22,6 +22,7 @@ import type {
 } from '../trace/types';
 import { TRACE_FORMAT, TRACE_VERSION } from '../trace/types';
 import type { Tensor, Variable } from './tensor';
+import { summarizeValues } from './backend';
 
 export const DEFAULT_LIMITS: TraceLimits = { snapshotLimit: 64, headLength: 16, maxOps: 200_000 };
 
@@ -51,25 +52,8 @@ export function snapshot(t: { dtype: Tensor['dtype']; shape: number[]; data: Ten
     snap.summary = { count: n, nanCount: 0, infCount: 0 };
     return snap;
   }
-  const data = t.data as ArrayLike<number>;
-  let min = Infinity;
-  let max = -Infinity;
-  let sum = 0;
-  let finite = 0;
-  let nanCount = 0;
-  let infCount = 0;
-  for (let i = 0; i < n; i++) {
-    const v = data[i];
-    if (v !== v) nanCount++;
-    else if (v === Infinity || v === -Infinity) infCount++;
-    else {
-      if (v < min) min = v;
-      if (v > max) max = v;
-      sum += v;
-      finite++;
-    }
-  }
-  snap.summary = finite > 0 ? { count: n, min, max, mean: sum / finite, nanCount, infCount } : { count: n, nanCount, infCount };
+  const { min, max, mean, finite, nanCount, infCount } = summarizeValues(t.data as ArrayLike<number>);
+  snap.summary = finite > 0 ? { count: n, min, max, mean, nanCount, infCount } : { count: n, nanCount, infCount };
   return snap;
 }
 

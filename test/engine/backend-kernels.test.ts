@@ -109,3 +109,70 @@ describe('matmul kernels', () => {
     expect(Array.from(outI)).toEqual(Array.from(reference(ai, bi, 4, 70, 5, false, false)));
   });
 });
+
+describe('elementwise kernels', () => {
+  /** Reference broadcast: numpy rules, element by element through multi-indices. */
+  function refBroadcast(a: ArrayLike<number>, aShape: number[], b: ArrayLike<number>, bShape: number[], outShape: number[], f: (x: number, y: number) => number): number[] {
+    const n = outShape.reduce((p, d) => p * d, 1);
+    const out: number[] = [];
+    const index = (shape: number[], idx: number[]): number => {
+      const off = idx.length - shape.length;
+      let flat = 0;
+      for (let i = 0; i < shape.length; i++) flat = flat * shape[i] + (shape[i] === 1 ? 0 : idx[i + off]);
+      return flat;
+    };
+    for (let i = 0; i < n; i++) {
+      const idx: number[] = [];
+      let rest = i;
+      for (let d = outShape.length - 1; d >= 0; d--) {
+        idx.unshift(rest % outShape[d]);
+        rest = Math.floor(rest / outShape[d]);
+      }
+      out.push(f(a[index(aShape, idx)], b[index(bShape, idx)]));
+    }
+    return out;
+  }
+
+  const cases: [number[], number[], number[]][] = [
+    [[3, 4], [4], [3, 4]],
+    [[3, 1], [1, 5], [3, 5]],
+    [[2, 1, 4], [3, 1], [2, 3, 4]],
+    [[1], [2, 3], [2, 3]],
+    [[4, 1, 1], [1, 3, 2], [4, 3, 2]],
+    [[64, 1], [64, 64], [64, 64]],
+  ];
+  for (const [aShape, bShape, outShape] of cases) {
+    it(`binary and binaryFn broadcast ${JSON.stringify(aShape)} with ${JSON.stringify(bShape)}`, () => {
+      const a = randomF32(aShape.reduce((p, d) => p * d, 1), 3);
+      const b = randomF32(bShape.reduce((p, d) => p * d, 1), 4);
+      const sub = backend().binary('sub', a, aShape, b, bShape, outShape, 'float64');
+      expect(Array.from(sub)).toEqual(refBroadcast(a, aShape, b, bShape, outShape, (x, y) => x - y));
+      const hyp = (x: number, y: number) => Math.hypot(x, y);
+      const viaFn = backend().binaryFn(hyp, a, aShape, b, bShape, outShape, 'float64');
+      expect(Array.from(viaFn)).toEqual(refBroadcast(a, aShape, b, bShape, outShape, hyp));
+      const swapped = backend().binaryFn(hyp, b, bShape, a, aShape, outShape, 'float64');
+      expect(Array.from(swapped)).toEqual(refBroadcast(b, bShape, a, aShape, outShape, hyp));
+      const bcast = backend().broadcastTo(a, aShape, outShape, 'float32');
+      expect(Array.from(bcast)).toEqual(refBroadcast(a, aShape, a, aShape, outShape, (x) => x));
+    });
+  }
+
+  it('unary on large arrays uses the function given (specialised loops) and rounds to float32', () => {
+    const x = randomF32(10_000, 9);
+    const cube = (v: number) => v * v * v;
+    const out = backend().unary(cube, x, 'float32');
+    expect(out).toBeInstanceOf(Float32Array);
+    for (let i = 0; i < x.length; i += 997) expect(out[i]).toBe(Math.fround(x[i] * x[i] * x[i]));
+    const neg = backend().unary((v) => -v, x, 'float32');
+    expect(neg[5]).toBe(-x[5]);
+    // a second function must not reuse the first one's loop
+    expect(backend().unary(cube, x, 'float32')[7]).toBe(Math.fround(x[7] ** 3));
+  });
+
+  it('summarizeValues counts NaN and inf apart from the finite statistics', async () => {
+    const { summarizeValues } = await import('../../src/engine/backend');
+    const data = new Float32Array([1, -2, NaN, Infinity, 3, -Infinity, NaN]);
+    expect(summarizeValues(data)).toEqual({ min: -2, max: 3, mean: 2 / 3, finite: 3, nanCount: 2, infCount: 2 });
+    expect(summarizeValues(new Float64Array([NaN])).finite).toBe(0);
+  });
+});
