@@ -201,9 +201,9 @@ export class Dense extends Layer {
     return this.kernelVariable;
   }
 
-  /** The bias variable, or null when useBias is false. */
+  /** The bias variable, or null when useBias is false (Keras sets it in build; before, Python has no attribute). */
   get bias(): Variable | null {
-    if (!this.built && this.useBias) throw new TFError('AttributeError', 'You must build the layer before accessing `bias`.');
+    if (!this.built) throw new TFError('AttributeError', "'Dense' object has no attribute 'bias'");
     return this.biasVariable;
   }
 
