@@ -78,6 +78,7 @@ export interface RuntimeOptions {
 }
 
 export const DEFAULT_TIME_LIMIT_MS = 30_000;
+const MAX_TIMER_MS = 2_147_483_647;
 /** After the KeyboardInterrupt, how long a run may take to end before its worker is killed. */
 const INTERRUPT_GRACE_MS = 1_000;
 /** How long loading Pyodide may take before the worker is considered broken. */
@@ -241,7 +242,8 @@ export class TapescopeRuntime {
 
     const timeLimitMs =
       request.timeLimitMs !== undefined && Number.isFinite(request.timeLimitMs) && request.timeLimitMs > 0
-        ? request.timeLimitMs
+        ? // setTimeout fires at once for delays beyond 2^31-1 ms (~24.8 days): cap there.
+          Math.min(request.timeLimitMs, MAX_TIMER_MS)
         : DEFAULT_TIME_LIMIT_MS;
     return new Promise<RunResult>((resolvePromise) => {
       const runId = this.nextRunId++;
