@@ -16,7 +16,7 @@ let workDir: string;
 beforeAll(async () => {
   bundles = await buildTestBundles({ withView: true });
   workDir = mkdtempSync(join(tmpdir(), 'tapescope-cli-'));
-}, 60_000);
+}, 120_000);
 
 afterAll(() => {
   bundles?.remove();
@@ -58,7 +58,7 @@ describe('tapescope run', () => {
     write('ok.py', 'import sys\nfor i in range(3):\n    print("line", i)\nprint("a warning", file=sys.stderr)\n');
     const result = await tapescope('run', 'ok.py');
     expect(result).toMatchObject({ code: 0, stdout: 'line 0\nline 1\nline 2\n', stderr: 'a warning\n' });
-  }, 30_000);
+  }, 120_000);
 
   it('prints a traceback naming the user file and line on stderr, exit 1', async () => {
     const path = write('raise.py', 'def check(x):\n    if x < 0:\n        raise ValueError(f"negative: {x}")\n\nprint("checking")\ncheck(-2)\n');
@@ -77,7 +77,7 @@ describe('tapescope run', () => {
         '',
       ].join('\n'),
     );
-  }, 30_000);
+  }, 120_000);
 
   it('reports a syntax error with file, line and caret, exit 1', async () => {
     const path = write('bad_syntax.py', 'print("fine")\nif True\n    print("no colon")\n');
@@ -85,7 +85,7 @@ describe('tapescope run', () => {
     expect(result.code).toBe(1);
     expect(result.stdout).toBe('');
     expect(result.stderr).toBe(`  File "${path}", line 2\n    if True\n           ^\nSyntaxError: expected ':'\n`);
-  }, 30_000);
+  }, 120_000);
 
   it('stops an infinite loop at --time-limit, exit 124', async () => {
     write('forever.py', 'while True: pass\n');
@@ -93,7 +93,7 @@ describe('tapescope run', () => {
     expect(result.code).toBe(124);
     expect(result.stderr).toMatch(/time limit of 1\.5 s was exceeded at .*forever\.py, line 1/);
     expect(result.ms).toBeLessThan(15_000);
-  }, 30_000);
+  }, 120_000);
 
   it('runs a notebook: cell outputs and displayed values in order on stdout', async () => {
     const cells = [
@@ -106,7 +106,7 @@ describe('tapescope run', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toBe("6.0\nwatched:\n['x0:0']\n");
     expect(result.stderr).toBe('tapescope: skipped the IPython magic `%matplotlib inline` (cell 0, line 1)\n');
-  }, 30_000);
+  }, 120_000);
 
   it('rejects a notebook with invalid JSON, naming the file, exit 1', async () => {
     write('broken.ipynb', '{"cells": [{"cell_type": "code",');
@@ -114,7 +114,7 @@ describe('tapescope run', () => {
     expect(result.code).toBe(1);
     expect(result.stdout).toBe('');
     expect(result.stderr).toMatch(/broken\.ipynb is not a valid notebook: invalid JSON/);
-  }, 30_000);
+  }, 120_000);
 });
 
 describe('tapescope run on the seed example', () => {
@@ -123,7 +123,7 @@ describe('tapescope run on the seed example', () => {
     const result = await runNode(bundles.cli, ['run', join(repoRoot, 'examples', 'gradient_tape_basics.py')]);
     expect(result.stderr).toBe('');
     expect(result).toMatchObject({ code: 0, stdout: expected });
-  }, 60_000);
+  }, 120_000);
 
   it('prints the notebook cells outputs recorded from TensorFlow, in order', async () => {
     const notebookPath = join(repoRoot, 'examples', 'gradient_tape_basics.ipynb');
@@ -138,7 +138,7 @@ describe('tapescope run on the seed example', () => {
       .join('');
     const result = await runNode(bundles.cli, ['run', notebookPath]);
     expect(result).toMatchObject({ code: 0, stdout: expected });
-  }, 60_000);
+  }, 120_000);
 });
 
 describe('tapescope run --trace', () => {
@@ -151,7 +151,7 @@ describe('tapescope run --trace', () => {
     expect(trace.format).toBe('tapescope-trace');
     expect(trace.program?.file).toBe(path);
     expect(trace.ops.map((op) => op.type)).toEqual(['AddV2']);
-  }, 30_000);
+  }, 120_000);
 });
 
 describe('tapescope run --html', () => {
@@ -167,7 +167,7 @@ describe('tapescope run --html', () => {
     // The page embeds the run's trace (its program path and every op type).
     expect(page).toContain(JSON.stringify(seed).slice(1, -1));
     for (const type of new Set(trace.ops.map((op) => op.type))) expect(page).toContain(`"type":"${type}"`);
-  }, 60_000);
+  }, 120_000);
 
   it('refuses --html before running when the view bundles are missing', async () => {
     const lonely = join(workDir, 'lonely');
@@ -178,7 +178,7 @@ describe('tapescope run --html', () => {
     expect(result.code).toBe(2);
     expect(result.stdout).toBe('');
     expect(result.stderr).toMatch(/--html cannot write a page: .*webview\.js is missing: run npm run build first/);
-  }, 30_000);
+  }, 120_000);
 });
 
 describe('tapescope usage', () => {
@@ -194,7 +194,7 @@ describe('tapescope usage', () => {
     expect(result.stdout).toBe('');
     expect(result.stderr).toMatch(message);
     expect(result.stderr).toContain("Run 'tapescope --help' for usage.");
-  }, 30_000);
+  }, 120_000);
 
   it('prints help and version', async () => {
     const help = await tapescope('--help');
@@ -203,7 +203,7 @@ describe('tapescope usage', () => {
     const version = await tapescope('--version');
     expect(version.code).toBe(0);
     expect(version.stdout).toMatch(/^tapescope \d+\.\d+\.\d+\n$/);
-  }, 30_000);
+  }, 120_000);
 
   it('bin/tapescope.js says to build first when dist/cli.js is missing', async () => {
     const fakeRepo = join(workDir, 'fake-repo');
@@ -212,11 +212,11 @@ describe('tapescope usage', () => {
     const result = await runNode(join(fakeRepo, 'bin', 'tapescope.js'), ['--version']);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('run npm run build first');
-  }, 30_000);
+  }, 120_000);
 
   it.skipIf(!existsSync(join(repoRoot, 'dist', 'cli.js')))('bin/tapescope.js starts the built CLI (after npm run build)', async () => {
     const result = await runNode(join(repoRoot, 'bin', 'tapescope.js'), ['--version']);
     expect(result).toMatchObject({ code: 0, stderr: '' });
     expect(result.stdout).toMatch(/^tapescope \d+\.\d+\.\d+\n$/);
-  }, 30_000);
+  }, 120_000);
 });

@@ -27,7 +27,7 @@ beforeAll(async () => {
     onOutput: (stream, text, cell) => outputEvents.push({ stream, text, cell, at: performance.now() }),
     onProgress: (message) => progress.push(message),
   });
-}, 60_000);
+}, 120_000);
 
 afterAll(async () => {
   await runtime?.dispose();
@@ -65,7 +65,7 @@ describe('running Python files', () => {
     expect(second.durationMs).toBeLessThan(1000);
     // The listener saw the same text as the result, in program order.
     expect(outputEvents.map((event) => event.text).join('')).toBe('again\n');
-  }, 60_000);
+  }, 120_000);
 
   it('streams output while the program is still running', async () => {
     const started = performance.now();
@@ -81,7 +81,7 @@ describe('running Python files', () => {
     // "first" reached the listener long before the run ended.
     expect(finished - (first?.at ?? finished)).toBeGreaterThan(500);
     expect((first?.at ?? 0) - started).toBeLessThan(finished - started - 500);
-  }, 30_000);
+  }, 120_000);
 
   it('reports an exception with a traceback of the user file only', async () => {
     const path = writeProgram(
@@ -102,7 +102,7 @@ describe('running Python files', () => {
     expect(traceback).not.toMatch(/_tapescope|\/lib\/python|<exec>/);
     expect(result.stderr).toContain(traceback);
     expect(result.error?.loc).toMatchObject({ file: path, line: 4, column: 12, functionName: 'divide' });
-  }, 30_000);
+  }, 120_000);
 
   it('hides our own frames when an exception comes from a library call', async () => {
     const path = writeProgram('lib_error.py', 'import json\njson.loads("{nope")\n');
@@ -111,7 +111,7 @@ describe('running Python files', () => {
     expect(result.error?.traceback).toContain(`File "${path}", line 2, in <module>`);
     expect(result.error?.traceback).not.toContain('json/decoder.py');
     expect(result.error?.loc?.line).toBe(2);
-  }, 30_000);
+  }, 120_000);
 
   it('reports a syntax error with file, line and caret', async () => {
     const path = writeProgram('syntax.py', 'x = 1\ny = (2 +\nprint(x y)\n');
@@ -125,7 +125,7 @@ describe('running Python files', () => {
     expect(traceback).not.toContain('Traceback (most recent call last)');
     expect(result.error?.loc?.file).toBe(path);
     expect([2, 3]).toContain(result.error?.loc?.line);
-  }, 30_000);
+  }, 120_000);
 
   it('gives every run a fresh __main__ and fresh user-facing packages', async () => {
     const first = await runFile('state1.py', 'leftover = 1\nimport matplotlib\nmatplotlib.marker = "set by run 1"\nprint(__name__)\n');
@@ -135,7 +135,7 @@ describe('running Python files', () => {
       'import matplotlib\nprint("leftover" in globals(), "marker" in vars(matplotlib), __file__.endswith("state2.py"))\n',
     );
     expect(second.stdout).toBe('False False True\n');
-  }, 30_000);
+  }, 120_000);
 
   it('stops an infinite loop at the time limit, and the next run is still warm', async () => {
     const started = performance.now();
@@ -153,7 +153,7 @@ describe('running Python files', () => {
     expect(next.stdout).toBe('still alive\n');
     expect(next.coldStartMs).toBeUndefined(); // the KeyboardInterrupt kept the interpreter
     expect(next.durationMs).toBeLessThan(1000);
-  }, 30_000);
+  }, 120_000);
 
   it('kills a program that swallows the interrupt, and starts a fresh Python next time', async () => {
     const stubborn = 'while True:\n    try:\n        while True:\n            pass\n    except KeyboardInterrupt:\n        print("ignored")\n';
@@ -167,7 +167,7 @@ describe('running Python files', () => {
     expect(next.status).toBe('ok');
     expect(next.stdout).toBe('2\n');
     expect(next.coldStartMs).toBeGreaterThan(0);
-  }, 60_000);
+  }, 120_000);
 
   it('cancels a running program', async () => {
     outputEvents = [];
@@ -182,7 +182,7 @@ describe('running Python files', () => {
     expect(await queued).toMatchObject({ status: 'cancelled', stdout: '' });
     const next = await runFile('after_cancel.py', 'print("ok")\n');
     expect(next.stdout).toBe('ok\n');
-  }, 60_000);
+  }, 120_000);
 
   it('survives the worker dying under a program, with a clear error', async () => {
     const result = await runFile('crash.py', 'import js\njs.process.exit(3)\n');
@@ -190,7 +190,7 @@ describe('running Python files', () => {
     expect(result.error?.message).toMatch(/Python worker stopped unexpectedly \(exit code 3\)/);
     const next = await runFile('after_crash.py', 'print("fresh")\n');
     expect(next.stdout).toBe('fresh\n');
-  }, 60_000);
+  }, 120_000);
 
   it('turns sys.exit into an exit code, and input() into EOFError', async () => {
     const exitThree = await runFile('exit3.py', 'import sys\nprint("bye")\nsys.exit(3)\nprint("not reached")\n');
@@ -199,7 +199,7 @@ describe('running Python files', () => {
     expect(exitZero).toMatchObject({ status: 'ok', exitCode: 0 });
     const reading = await runFile('input.py', 'input("name? ")\n');
     expect(reading.error?.type).toBe('EOFError');
-  }, 30_000);
+  }, 120_000);
 
   it('imports matplotlib.pyplot, and an unsupported plotting call names itself', async () => {
     const result = await runFile('plot.py', 'import matplotlib.pyplot as plt\nprint("imported")\nplt.plot([1, 2], [3, 4])\n');
@@ -207,13 +207,13 @@ describe('running Python files', () => {
     expect(result.error?.type).toBe('NotImplementedError');
     expect(result.error?.message).toContain('matplotlib.pyplot.plot() is not supported by Tapescope');
     expect(result.error?.loc?.line).toBe(3);
-  }, 30_000);
+  }, 120_000);
 
   it('passes non-ASCII text and a final line without newline through unchanged', async () => {
     // (With a byte order mark, as some Windows editors save files.)
     const result = await runFile('unicode.py', '\uFEFFprint("héllo ✓ 日本", end=" ")\r\nprint("€", end="")\r\n');
     expect(result.stdout).toBe('héllo ✓ 日本 €');
-  }, 30_000);
+  }, 120_000);
 
   it('reports a worker that cannot start as an error result', async () => {
     const broken = new TapescopeRuntime({ workerPath: join(workDir, 'no-such-worker.js') });
@@ -222,7 +222,7 @@ describe('running Python files', () => {
     expect(result.status).toBe('error');
     expect(result.error?.type).toBe('WorkerCrash');
     expect(result.error?.message).toContain('no-such-worker.js');
-  }, 30_000);
+  }, 120_000);
 
   it('reports a missing file as an error result, not a thrown error', async () => {
     const result = await runtime.run({ file: join(workDir, 'does-not-exist.py') });
@@ -254,7 +254,7 @@ describe('the interpreter snapshot cache', () => {
     expect(messagesAfterDamage.some((m) => m.includes('restored from the snapshot cache'))).toBe(false);
     // ...and a good snapshot was written again for the next time.
     expect(statSync(join(snapshotDir, snapshot)).size).toBeGreaterThan(1_000_000);
-  }, 60_000);
+  }, 120_000);
 });
 
 describe('the engine binding', () => {
@@ -275,7 +275,7 @@ describe('the engine binding', () => {
     const untraced = await runtime.run({ file: path, trace: false });
     expect(untraced.status).toBe('ok');
     expect(untraced.trace).toBeUndefined();
-  }, 30_000);
+  }, 120_000);
 
   it('passes the tensor size cap and the snapshot limit to the engine', async () => {
     const program = [
@@ -293,7 +293,7 @@ describe('the engine binding', () => {
     expect(filled?.shape).toEqual([3]);
     expect(filled?.value.values).toBeUndefined();
     expect(filled?.value.summary?.count).toBe(3);
-  }, 30_000);
+  }, 120_000);
 });
 
 describe('running notebooks', () => {
@@ -329,7 +329,7 @@ describe('running notebooks', () => {
     expect(result.stdout).toBe(`6.0\nnames\n['x0:0']\n3.0\n${c5.display}\n`);
     // Streamed output carries the cell index.
     expect(outputEvents.find((event) => event.text.includes('names'))?.cell).toBe(2);
-  }, 30_000);
+  }, 120_000);
 
   it('locates an error in the cell, and stops at the failing cell', async () => {
     const text = notebook([
@@ -349,13 +349,13 @@ describe('running notebooks', () => {
     expect(result.error?.traceback).toContain(`File "${path}#cell0", line 2, in f\n    return v.missing\n`);
     expect(result.cells?.[1].error?.type).toBe('AttributeError');
     expect(result.cells?.[1].stderr).toContain("AttributeError: 'int' object has no attribute 'missing'");
-  }, 30_000);
+  }, 120_000);
 
   it('runs only the cells up to uptoCell', async () => {
     const text = notebook([{ source: 'print(0)' }, { source: 'print(1)' }, { source: 'print(2)' }]);
     const result = await runFile('upto.ipynb', text, { uptoCell: 1 });
     expect(result.stdout).toBe('0\n1\n');
-  }, 30_000);
+  }, 120_000);
 
   it('rejects a notebook with invalid JSON, naming the file', async () => {
     const result = await runFile('broken.ipynb', '{"cells": [');

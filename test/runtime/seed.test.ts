@@ -23,7 +23,7 @@ beforeAll(async () => {
   bundles = await buildTestBundles();
   cacheDir = mkdtempSync(join(tmpdir(), 'tapescope-seed-'));
   runtime = new TapescopeRuntime({ workerPath: bundles.worker, snapshotDir: cacheDir });
-}, 60_000);
+}, 120_000);
 
 afterAll(async () => {
   await runtime?.dispose();
@@ -48,7 +48,7 @@ describe('the seed example', () => {
       expect(result.stdout).toBe(expected);
       expect(result.trace?.tapes.length).toBeGreaterThan(0);
     }
-  }, 60_000);
+  }, 120_000);
 
   it('gives the notebook outputs recorded from TensorFlow, cell by cell', async () => {
     const notebook = JSON.parse(readFileSync(notebookPath, 'utf8')) as { cells: NotebookCell[] };
@@ -64,5 +64,5 @@ describe('the seed example', () => {
       expect(actual?.stdout, `cell ${index} stdout`).toBe(printed);
       expect(actual?.display, `cell ${index} display`).toBe(shown === undefined ? undefined : joined(shown));
     }
-  }, 60_000);
+  }, 120_000);
 });
