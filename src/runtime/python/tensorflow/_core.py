@@ -8,6 +8,7 @@ is cached per (code object, instruction offset), so finding it costs a short fra
 
 import json
 import sys
+from sys import _getframe
 
 from pyodide.ffi import JsException, to_js
 from _tapescope import locations as _locations
@@ -31,13 +32,15 @@ def _loc():
     while frame is not None:
         code = frame.f_code
         if code.co_filename in files:
-            key = (code, frame.f_lasti)
-            found = _loc_cache.get(key)
-            if found is None:
-                d = _locations.frame_location(frame)
-                found = _b_loc(d['file'], d['line'], d.get('column'), d.get('endLine'), d.get('endColumn'),
-                               d.get('functionName'))
-                _loc_cache[key] = found
+            # Keyed by id(code): hashing a code object hashes its whole bytecode. The entry keeps the
+            # code object alive and is checked with `is`, so a reused id can never match.
+            entry = _loc_cache.get((id(code), frame.f_lasti))
+            if entry is not None and entry[0] is code:
+                return entry[1]
+            d = _locations.frame_location(frame)
+            found = _b_loc(d['file'], d['line'], d.get('column'), d.get('endLine'), d.get('endColumn'),
+                           d.get('functionName'))
+            _loc_cache[(id(code), frame.f_lasti)] = (code, found)
             return found
         frame = frame.f_back
     return 0
@@ -370,19 +373,22 @@ class Tensor:
     # numpy must defer to us for `ndarray op tensor` (and tensors are not hashable by value).
     __array_priority__ = 100
 
+    # `_dtype` / `_shape` are filled on first use: most tensors never need them in Python.
     @property
     def dtype(self):
-        d = self._dtype
-        if d is None:
+        try:
+            return self._dtype
+        except AttributeError:
             d = self._dtype = _DTYPES[self._t.dtype]
-        return d
+            return d
 
     @property
     def shape(self):
-        s = self._shape
-        if s is None:
+        try:
+            return self._shape
+        except AttributeError:
             s = self._shape = TensorShape(tuple(self._t.shape))
-        return s
+            return s
 
     def get_shape(self):
         return self.shape
@@ -492,8 +498,6 @@ class EagerTensor(Tensor):
 
     def __init__(self, handle):
         self._t = handle
-        self._shape = None
-        self._dtype = None
 
 
 class _Reference:
@@ -684,11 +688,24 @@ def _NUMPY_SCALAR_TYPES():
 
 
 def _binop(op_type, x, y):
-    if not isinstance(x, (Tensor, Variable)) and not isinstance(y, (Tensor, Variable)):
-        x = _to_tensor(x)
-    a, b = _binary_operands(x, y)
+    """A binary op called from user code (operators, tf.add...): the hot path, kept to one frame lookup."""
+    if isinstance(x, Tensor) and isinstance(y, Tensor):
+        a = x._t
+        b = y._t
+    else:
+        if not isinstance(x, (Tensor, Variable)) and not isinstance(y, (Tensor, Variable)):
+            x = _to_tensor(x)
+        a, b = _binary_operands(x, y)
+    # The user's frame is two up (operator method or tf function, then the user's line); else walk.
+    frame = _getframe(2)
+    code = frame.f_code
+    if code.co_filename in _locations._user_files:
+        entry = _loc_cache.get((id(code), frame.f_lasti))
+        loc = entry[1] if entry is not None and entry[0] is code else _loc()
+    else:
+        loc = _loc()
     try:
-        return EagerTensor(_b_binary(op_type, a, b, _loc()))
+        return EagerTensor(_b_binary(op_type, a, b, loc))
     except JsException as e:
         raise _convert_error(e) from None
 
@@ -731,14 +748,55 @@ def _matmul(a, b, transpose_a=False, transpose_b=False):
     return _op(kind, {'transpose_a': transpose_a, 'transpose_b': transpose_b}, a, b)
 
 
+def _fast_binary(op_type, reflected):
+    """An operator method with the whole hot path in one frame: tensor operands, cached location, one call."""
+    def method(self, other):
+        if isinstance(other, Tensor) and type(self) is EagerTensor:
+            a, b = (other._t, self._t) if reflected else (self._t, other._t)
+            frame = _getframe(1)
+            code = frame.f_code
+            entry = _loc_cache.get((id(code), frame.f_lasti))
+            if entry is not None and entry[0] is code:
+                try:
+                    t = _new_tensor(EagerTensor)
+                    t._t = _b_binary(op_type, a, b, entry[1])
+                    return t
+                except JsException as e:
+                    raise _convert_error(e) from None
+        return _binop_at(op_type, other, self) if reflected else _binop_at(op_type, self, other)
+    return method
+
+
+def _fast_function(op_type, name):
+    """tf.add & co.: the same one-frame hot path as the operators when both operands are tensors."""
+    def fn(x, y, name=None):
+        if type(x) is EagerTensor and type(y) is EagerTensor:
+            frame = _getframe(1)
+            code = frame.f_code
+            entry = _loc_cache.get((id(code), frame.f_lasti))
+            if entry is not None and entry[0] is code:
+                try:
+                    t = _new_tensor(EagerTensor)
+                    t._t = _b_binary(op_type, x._t, y._t, entry[1])
+                    return t
+                except JsException as e:
+                    raise _convert_error(e) from None
+        return _binop(op_type, x, y)
+    fn.__name__ = fn.__qualname__ = name
+    return fn
+
+
+def _binop_at(op_type, x, y):
+    """_binop for operator methods (one frame less between the user's line and here)."""
+    return _binop(op_type, x, y)
+
+
+_new_tensor = object.__new__
+
+
 def _install_operators(cls):
     def binary(op_type):
-        def forward(self, other):
-            return _binop(op_type, self, other)
-
-        def reflected(self, other):
-            return _binop(op_type, other, self)
-        return forward, reflected
+        return _fast_binary(op_type, False), _fast_binary(op_type, True)
 
     for name, op_type in (('add', 'AddV2'), ('sub', 'Sub'), ('mul', 'Mul'), ('truediv', 'TrueDiv'),
                           ('floordiv', 'FloorDiv'), ('mod', 'FloorMod'), ('pow', 'Pow')):

@@ -8,7 +8,7 @@ from pyodide.ffi import JsException
 
 from tensorflow import nest
 from tensorflow._core import (
-    EagerTensor, IndexedSlices, Tensor, TensorShape, Variable, _as_int_list, _b, _binop, _const, _convert_error,
+    EagerTensor, IndexedSlices, _fast_function, Tensor, TensorShape, Variable, _as_int_list, _b, _binop, _const, _convert_error,
     _dtype_name, _handle, _loc, _matmul, _op, _opN, _slice, _to_tensor, _unop, as_dtype, float32, int32, unsupported,
 )
 
@@ -126,20 +126,16 @@ def one_hot(indices, depth, on_value=None, off_value=None, axis=None, dtype=None
 
 # ---- elementwise math -------------------------------------------------------------------------
 
-def add(x, y, name=None):
-    return _binop('AddV2', x, y)
+add = _fast_function('AddV2', 'add')
 
 
-def subtract(x, y, name=None):
-    return _binop('Sub', x, y)
+subtract = _fast_function('Sub', 'subtract')
 
 
-def multiply(x, y, name=None):
-    return _binop('Mul', x, y)
+multiply = _fast_function('Mul', 'multiply')
 
 
-def divide(x, y, name=None):
-    return _binop('TrueDiv', x, y)
+divide = _fast_function('TrueDiv', 'divide')
 
 
 truediv = divide
@@ -160,16 +156,13 @@ def floormod(x, y, name=None):
 mod = floormod
 
 
-def pow(x, y, name=None):  # noqa: A001 - tf.pow
-    return _binop('Pow', x, y)
+pow = _fast_function('Pow', 'pow')
 
 
-def maximum(x, y, name=None):
-    return _binop('Maximum', x, y)
+maximum = _fast_function('Maximum', 'maximum')
 
 
-def minimum(x, y, name=None):
-    return _binop('Minimum', x, y)
+minimum = _fast_function('Minimum', 'minimum')
 
 
 def squared_difference(x, y, name=None):
