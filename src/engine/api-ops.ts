@@ -193,8 +193,8 @@ export function sigmoidCrossEntropyWithLogits(labels: TensorLike, logits: Tensor
   }
   const zeros = run1('ZerosLike', [x]);
   const cond = run1('GreaterEqual', [x, zeros]);
-  const reluLogits = run1('SelectV2', [cond, x, zeros]);
-  const negAbsLogits = run1('SelectV2', [cond, run1('Neg', [x]), x]);
+  const reluLogits = run1('Select', [cond, x, zeros]);
+  const negAbsLogits = run1('Select', [cond, run1('Neg', [x]), x]);
   return run1('AddV2', [run1('Sub', [reluLogits, run1('Mul', [x, z])]), run1('Log1p', [run1('Exp', [negAbsLogits])])]);
 }
 

@@ -4,7 +4,7 @@
  * repeated labels. Gradients follow TensorFlow's array_grad.py, written with engine ops.
  */
 import { type DTypeName, type TensorData, allocate, dtypeKindWord, isFloat, isInteger } from '../dtype';
-import { getEngine, registerOp } from '../engine';
+import { getEngine, getOpDef as getEngineOpDef, registerOp } from '../engine';
 import { TFError } from '../errors';
 import { shapeText, sizeOf } from '../shape';
 import type { Tensor } from '../tensor';
@@ -428,4 +428,23 @@ registerOp({
     run1('MatrixSetDiagV3', [dy, run1('ZerosLike', [diag])]),
     run1('MatrixDiagPartV3', [dy]),
   ],
+});
+
+/**
+ * tf.compat.v1.where's `Select` (what nn_impl's composites such as
+ * sigmoid_cross_entropy_with_logits run): condition, x and y of one shape, no broadcasting.
+ */
+registerOp({
+  type: 'Select',
+  forward: (inputs) => {
+    const [cond, x, y] = inputs;
+    if (cond.shape.join(',') !== x.shape.join(',') || x.shape.join(',') !== y.shape.join(',')) {
+      throw kernelError('Select', `'then' and 'else' must have the same size.  but received: ${shapeText(x.shape)} vs. ${shapeText(y.shape)}`);
+    }
+    return getEngineOpDef('SelectV2').forward(inputs, {});
+  },
+  grad: ({ upstream: [dy], inputs: [cond], needed }) => {
+    const zeros = run1('ZerosLike', [dy]);
+    return [null, needed[1] ? run1('Select', [cond, dy, zeros]) : null, needed[2] ? run1('Select', [cond, zeros, dy]) : null];
+  },
 });
