@@ -81,14 +81,12 @@ export abstract class Layer extends Module {
       else if (Array.isArray(value)) value.forEach(visit);
       else if (Object.getPrototypeOf(value) === Object.prototype) Object.values(value as Record<string, unknown>).forEach(visit);
     };
-    this.ownAttributes().forEach(visit);
+    for (const [key, value] of Object.entries(this)) if (!this.ignoredAttributes().has(key)) visit(value);
     return found;
   }
 
-  protected override ownAttributes(): unknown[] {
-    return Object.entries(this)
-      .filter(([key]) => key !== 'ownWeights')
-      .map(([, value]) => value);
+  protected override ignoredAttributes(): ReadonlySet<string> {
+    return new Set(['ownWeights']);
   }
 
   /** All weights: this layer's in creation order, then its sublayers'. */
