@@ -1,7 +1,7 @@
 // Benchmark of the tape view in Debian Chromium (headless, playwright-core): synthetic traces of
 // 1,000 and 10,000 nodes; prints time to interactive (navigation start to the graphs drawn and
 // steppable), the layout time inside it, and the repaint time of one step. Not a timed test.
-//   node scripts/bench-view.mjs [--sizes 1000,10000] [--steps 20]
+//   node scripts/bench-view.mjs [--sizes 1000,10000] [--steps 20] [--layout ENGINE]
 import { build } from 'esbuild';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -15,6 +15,8 @@ const argument = (name, fallback) => {
 };
 const sizes = argument('--sizes', '1000,10000').split(',').map(Number);
 const stepSamples = Number(argument('--steps', '20'));
+// `--layout dagre-longest-path` (or dagre-network-simplex, layered) forces the layout engine.
+const forcedLayout = argument('--layout', '');
 
 if (!existsSync('/usr/bin/chromium')) {
   console.log('bench-view: /usr/bin/chromium is missing (apt-get install chromium); nothing measured.');
@@ -52,7 +54,7 @@ try {
     const page = await launched.context.newPage();
     const path = writePage(join(outDir, 'pages'), `random-${size}`, trace, undefined, dist);
     const started = Date.now();
-    await page.goto(`file://${path}`);
+    await page.goto(`file://${path}${forcedLayout ? `?layout=${forcedLayout}` : ''}`);
     await page.waitForSelector('html[data-ready="true"]', { timeout: 120_000 });
     const wall = Date.now() - started;
     const info = await page.evaluate(() => ({

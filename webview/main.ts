@@ -209,7 +209,7 @@ class TapeViewApp {
   }
 
   /** Lays out both graphs (in the worker) and draws them. Called on load, grouping and collapsing only. */
-  private async relayout(keepZoom: boolean, forcedEngine?: LayoutEngine): Promise<void> {
+  private async relayout(keepZoom: boolean, forcedEngine?: LayoutEngine, notice?: string): Promise<void> {
     const view = this.view;
     if (!view) return;
     for (const job of this.jobs) job.cancel();
@@ -218,7 +218,7 @@ class TapeViewApp {
     const panes: PaneKind[] = view.backward ? ['forward', 'backward'] : ['forward'];
     this.graphs = { forward: this.displayedGraph(view.forward), ...(view.backward ? { backward: this.displayedGraph(view.backward) } : {}) };
     const total = panes.reduce((n, p) => n + this.graphs[p]!.nodes.length, 0);
-    const engine = chooseEngine(total, forcedEngine);
+    const engine = chooseEngine(total, forcedEngine ?? requestedEngine());
     const validGroups = new Map<PaneKind, Set<string>>();
     for (const pane of panes) validGroups.set(pane, new Set(listGroups(this.graphs[pane]!, this.groupBy).map((g) => g.key)));
     const inputs = panes.map((pane) =>
@@ -258,8 +258,8 @@ class TapeViewApp {
     }
     window.clearTimeout(progressTimer);
     if (generation !== this.layoutGeneration) return;
-    status.hidden = true;
-    status.textContent = '';
+    status.hidden = notice === undefined;
+    status.textContent = notice ?? '';
     performance.mark('tapescope-render-start');
     panes.forEach((pane, i) => {
       const result = results[i]!;
@@ -298,7 +298,7 @@ class TapeViewApp {
     status.hidden = false;
     if (engine !== 'layered') {
       status.textContent = 'Layout cancelled; using the faster layered layout instead.';
-      void this.relayout(false, 'layered');
+      void this.relayout(false, 'layered', `dagre layout (${engine}) cancelled: drawn with the faster layered layout instead.`);
     } else {
       status.innerHTML = 'Layout cancelled. <button id="retry-layout">Lay out again</button>';
       byId<HTMLButtonElement>('retry-layout').onclick = () => void this.relayout(false);
@@ -700,6 +700,14 @@ function showSourceLine(loc: SourceLocation): void {
   }
   view.innerHTML = html;
   view.dataset.line = String(loc.line);
+}
+
+const ENGINES: readonly LayoutEngine[] = ['dagre-network-simplex', 'dagre-longest-path', 'layered'];
+
+/** `?layout=dagre-network-simplex` (page URL) forces a layout engine: for comparing them, and for tests. */
+function requestedEngine(): LayoutEngine | undefined {
+  const value = new URLSearchParams(location.search).get('layout');
+  return ENGINES.find((e) => e === value);
 }
 
 function readEmbeddedTrace(): Trace | undefined {

@@ -291,6 +291,21 @@ describe.skipIf(!chromiumAvailable())('tape view in Chromium', () => {
     await page.close();
   });
 
+  it('shows layout progress and cancels a slow dagre layout, falling back to the layered layout', async () => {
+    const path = writePage(PAGES, 'random-1500', randomTrace(1500, 9), undefined, DIST);
+    const page = await launched.context.newPage();
+    await page.goto(`file://${path}?layout=dagre-network-simplex`);
+    const cancel = page.locator('#cancel-layout');
+    await cancel.waitFor({ timeout: 20_000 });
+    expect(await page.locator('#status').textContent()).toContain('dagre-network-simplex');
+    expect(await page.locator('#status progress').count()).toBe(1);
+    await cancel.click();
+    await page.waitForSelector('html[data-ready="true"]', { timeout: 20_000 });
+    expect(await page.getAttribute('html', 'data-layout-engine')).toBe('layered');
+    expect(await page.locator('#status').textContent()).toContain('cancelled');
+    await page.close();
+  });
+
   it('draws a 2,000-node trace with the layered layout and steps without re-laying out', async () => {
     const big = randomTrace(2000, 5);
     const page = await openPage(launched, writePage(PAGES, 'random-2000', big, undefined, DIST));

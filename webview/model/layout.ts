@@ -2,9 +2,11 @@
  * Layout input/output shared by the view and the layout worker, node sizing, the choice of layout
  * engine, and a fast layered layout for graphs too large for dagre to lay out in time.
  *
- * Why two engines: measured on this machine (Node 20, @dagrejs/dagre 3.1), dagre takes ~1 s for a
- * 500-node trace graph with network-simplex and ~10 s for 10,000 nodes even with ranks given and the
- * ordering heuristic off. Graphs above `DAGRE_MAX_NODES` use `layeredLayout` below (O(V+E) per pass).
+ * Why two engines: dagre is slow on trace graphs. Measured in headless Chromium on this (shared,
+ * 2-core) machine with scripts/bench-view.mjs: both graphs of a synthetic tape of 147 nodes take ~1 s with
+ * network-simplex, 296 nodes ~1.4 s even with the longest-path ranker, 1,871 nodes ~17 s; the layered
+ * layout below does 1,871 nodes in ~0.1 s and 18,500 in ~0.5-1 s. So dagre lays out small graphs (where its
+ * crossing reduction pays off) and the layered layout the rest.
  */
 import type { GraphNode, ViewGraph } from './graph';
 import { displayValue, formatType } from './values';
@@ -42,9 +44,9 @@ export interface LayoutResult {
 export type LayoutProgress = (phase: string, fraction: number) => void;
 
 /** Up to this many nodes dagre's network-simplex ranker is affordable. */
-export const NETWORK_SIMPLEX_MAX_NODES = 250;
+export const NETWORK_SIMPLEX_MAX_NODES = 150;
 /** Above this many nodes dagre is too slow (see the module comment) and the layered layout is used. */
-export const DAGRE_MAX_NODES = 600;
+export const DAGRE_MAX_NODES = 300;
 
 export function chooseEngine(nodeCount: number, requested?: LayoutEngine): LayoutEngine {
   if (requested) return requested;
