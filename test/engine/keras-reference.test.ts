@@ -51,6 +51,16 @@ interface Reference {
   training: TrainingCase[];
   activations: { input: Nested; expected: Record<string, Nested> };
   dense: { x: Nested; x3: Nested; y: Nested; y3: Nested; loss: number; grads: Nested[] };
+  model: {
+    kernel1: number[][];
+    bias1: number[];
+    kernel2: number[][];
+    bias2: number[];
+    x: number[][];
+    y: number[];
+    learning_rate: number;
+    expected: { loss: number; weights: Nested[] }[];
+  };
 }
 
 /** snake_case Keras keyword arguments to our camelCase options (beta_1 → beta1). */
@@ -164,6 +174,27 @@ function checkReference(ref: Reference): void {
   const grads = tape.gradient([result.loss], layer.trainableVariables);
   grads.forEach((g, i) => expectClose(data(g as Tensor), ref.dense.grads[i], `dense grad ${i}`, 16));
   expectClose(data(layer.apply(constant(ref.dense.x3 as number[]))), ref.dense.y3, 'dense y (rank 3 input)');
+
+  // Sequential(Dense(relu), Dense) trained with sparse cross-entropy from logits and Adam.
+  setEngine(new Engine());
+  const m = ref.model;
+  const init = (values: number[] | number[][]): keras.Initializer => (shape, dtype) => constant(values, { dtype, shape: shape.slice() });
+  const model = new keras.Sequential([
+    new keras.Dense(3, { activation: 'relu', kernelInitializer: init(m.kernel1), biasInitializer: init(m.bias1) }),
+    new keras.Dense(3, { kernelInitializer: init(m.kernel2), biasInitializer: init(m.bias2) }),
+  ]);
+  const lossFn = new keras.losses.SparseCategoricalCrossentropy({ fromLogits: true });
+  const adam = new keras.optimizers.Adam({ learningRate: m.learning_rate });
+  const xs = constant(m.x);
+  const ys = constant(m.y, { integersAreInts: true });
+  m.expected.forEach((want, step) => {
+    const { tape: t, result: loss } = withTape({}, () => lossFn.apply(ys, model.apply(xs)));
+    const vars = model.trainableVariables;
+    const g = t.gradient([loss], vars);
+    adam.applyGradients(g.map((gi, i): [Tensor | null, Variable] => [gi, vars[i]]));
+    expectClose(data(loss), want.loss, `model loss ${step + 1}`);
+    vars.forEach((v, i) => expectClose(data(v), want.weights[i], `model ${v.name} after ${step + 1}`, 16, 0.05));
+  });
 }
 
 describe('Keras subset against real Keras (committed fixture)', () => {
