@@ -155,6 +155,16 @@ describe('running Python files', () => {
     expect(next.durationMs).toBeLessThan(1000);
   }, 120_000);
 
+  it('interrupts time.sleep at the time limit without killing the interpreter', async () => {
+    const result = await runFile('sleepy.py', 'import time\ntime.sleep(0.2)\nprint("awake")\ntime.sleep(60)\n', { timeLimitMs: 1000 });
+    expect(result.status).toBe('timeout');
+    expect(result.stdout).toBe('awake\n');
+    expect(result.error?.loc?.line).toBe(4);
+    const next = await runFile('after_sleep.py', 'print("warm")\n');
+    expect(next).toMatchObject({ status: 'ok', stdout: 'warm\n' });
+    expect(next.coldStartMs).toBeUndefined();
+  }, 120_000);
+
   it('kills a program that swallows the interrupt, and starts a fresh Python next time', async () => {
     const stubborn = 'while True:\n    try:\n        while True:\n            pass\n    except KeyboardInterrupt:\n        print("ignored")\n';
     const started = performance.now();

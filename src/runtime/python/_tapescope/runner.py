@@ -13,6 +13,7 @@ import io
 import json
 import linecache
 import sys
+import time
 import tokenize
 import traceback
 import types
@@ -24,6 +25,26 @@ from _tapescope import display, locations
 PACKAGE_ROOT = '/tapescope/python/'
 # Modules always re-imported at each run, even if one day they do not live under PACKAGE_ROOT.
 _PER_RUN_MODULES = ('tensorflow', 'numpy', 'keras', 'matplotlib', '_tapescope_engine')
+
+_blocking_sleep = time.sleep
+
+
+def _interruptible_sleep(seconds):
+    """time.sleep in short slices: Pyodide's sleep blocks the thread where the interrupt flag is
+    not looked at, so a sleeping program could only be stopped by killing the worker."""
+    if seconds < 0:
+        raise ValueError('sleep length must be non-negative')
+    end = time.monotonic() + seconds
+    while True:
+        left = end - time.monotonic()
+        if left <= 0:
+            return
+        _blocking_sleep(min(left, 0.05))
+
+
+_interruptible_sleep.__name__ = _interruptible_sleep.__qualname__ = 'sleep'
+_interruptible_sleep.__module__ = 'time'
+time.sleep = _interruptible_sleep
 
 _initial_warning_filters = list(warnings.filters)
 _initial_recursion_limit = sys.getrecursionlimit()
