@@ -95,10 +95,11 @@ export function nodeLines(node: GraphNode): { body: string[]; valueText?: string
 /** Node box size from its text (monospace estimate; the worker has no DOM to measure with). */
 export function nodeSize(node: GraphNode): { width: number; height: number } {
   const { body, valueText, valueGraphic } = nodeLines(node);
-  const longest = Math.max(node.title.length + 2, ...body.map((l) => l.length), valueText?.length ?? 0);
+  // A value graphic (heatmap / sparkline) is followed by a `min … max … mean …` line of ~32 characters.
+  const longest = Math.max(node.title.length + 2, ...body.map((l) => l.length), valueText?.length ?? 0, valueGraphic ? 34 : 0);
   const width = Math.min(320, Math.max(node.kind === 'source' ? 70 : 90, longest * CHAR_WIDTH + 2 * PADDING));
   const lines = 1 + body.length + (valueText ? 1 : 0);
-  const height = lines * LINE_HEIGHT + 2 * PADDING - 4 + (valueGraphic ? 28 : 0);
+  const height = lines * LINE_HEIGHT + 2 * PADDING - 4 + (valueGraphic ? 28 + LINE_HEIGHT : 0);
   return { width, height };
 }
 
