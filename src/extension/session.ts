@@ -53,6 +53,8 @@ export class TapescopeSession implements vscode.Disposable {
   readonly onDidChangeLenses = this.lensChanged.event;
   private readonly rerun: Debouncer;
   private pendingExport: ((data: { format: string; data: string }) => void) | undefined;
+  /** Focus sent with the latest trace, until the view reports which tape it shows. */
+  private pendingFocus: ViewFocus | undefined;
 
   constructor(
     private readonly context: vscode.ExtensionContext,
@@ -176,6 +178,7 @@ export class TapescopeSession implements vscode.Disposable {
     if (outcome.trace) {
       panel.post({ type: 'trace', trace: outcome.trace, focus, runId, output: outcome.stdout });
       if (focus) this.lastSentFocusKey = JSON.stringify(focus);
+      this.pendingFocus = focus;
     }
     if (outcome.error || outcome.status === 'timeout' || outcome.status === 'cancelled') {
       const message =
@@ -299,6 +302,18 @@ export class TapescopeSession implements vscode.Disposable {
       case 'reveal': {
         const at = this.last?.target.resolver(message.loc);
         if (at) await this.feedback.highlightLine(at.doc, at.line);
+        else this.output.appendLine(`[tapescope] the view showed ${message.loc.file}:${message.loc.line}, which is not in the file that ran`);
+        return;
+      }
+      case 'state': {
+        // A view may restore its saved picker over the focus sent with a new trace; the first state
+        // it reports after that trace shows what it chose, and a clicked call must win.
+        const wanted = this.pendingFocus;
+        this.pendingFocus = undefined;
+        const missed =
+          wanted &&
+          (wanted.gradientCall !== undefined ? message.state.gradientCall !== wanted.gradientCall : wanted.tape !== undefined && message.state.tape !== wanted.tape);
+        if (missed) this.panel?.post({ type: 'focus', focus: wanted });
         return;
       }
       case 'export':

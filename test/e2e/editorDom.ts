@@ -20,8 +20,17 @@ async function lineTops(page: Page): Promise<Record<string, number>> {
   });
 }
 
-/** The "Compute gradient"/"Record tape" lens link rendered right above `line` (1-based). */
-export async function lensAbove(page: Page, line: number, title: string): Promise<Locator | undefined> {
+/** The "Compute gradient"/"Record tape" lens link rendered right above `line` (1-based), waiting for it. */
+export async function lensAbove(page: Page, line: number, title: string, timeoutMs = 15_000): Promise<Locator | undefined> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const found = await lensAboveNow(page, line, title);
+    if (found || Date.now() > deadline) return found;
+    await page.waitForTimeout(250);
+  }
+}
+
+async function lensAboveNow(page: Page, line: number, title: string): Promise<Locator | undefined> {
   const tops = await lineTops(page);
   const lineTop = tops[String(line)];
   if (lineTop === undefined) return undefined;
@@ -38,15 +47,22 @@ export async function lensAbove(page: Page, line: number, title: string): Promis
   return best ? lenses.nth(best.index) : undefined;
 }
 
-/** 1-based line carrying Tapescope's gutter arrow in the visible editor, or undefined. */
+/**
+ * 1-based line carrying Tapescope's gutter arrow in the visible editor, or undefined. The arrow is a
+ * glyph-margin widget (`.glyph-margin-widgets .cgmr`) positioned with the same `top` as its line's
+ * row in `.margin-view-overlays`, which holds the line number.
+ */
 export async function highlightedLine(page: Page): Promise<number | undefined> {
   return page.evaluate(() => {
-    for (const row of document.querySelectorAll<HTMLElement>('.margin-view-overlays > div')) {
-      for (const child of row.querySelectorAll<HTMLElement>('div')) {
-        if (getComputedStyle(child).backgroundImage.includes('tapescope-step')) {
-          const n = row.querySelector('.line-numbers')?.textContent?.trim();
-          return n ? Number(n) : undefined;
-        }
+    for (const editor of document.querySelectorAll<HTMLElement>('.editor-instance .monaco-editor')) {
+      const arrow = [...editor.querySelectorAll<HTMLElement>('.glyph-margin-widgets .cgmr')].find((el) =>
+        getComputedStyle(el).backgroundImage.includes('tapescope-step'),
+      );
+      if (!arrow) continue;
+      for (const row of editor.querySelectorAll<HTMLElement>('.margin-view-overlays > div')) {
+        if (row.style.top !== arrow.style.top) continue;
+        const n = row.querySelector('.line-numbers')?.textContent?.trim();
+        if (n) return Number(n);
       }
     }
     return undefined;
@@ -77,8 +93,10 @@ export async function inlineHints(page: Page): Promise<Record<number, string>> {
 }
 
 /** Moves the editor to show `line` (Ctrl+G), which also puts the cursor there. */
-export async function goToLine(page: Page, line: number): Promise<void> {
-  await page.locator('.editor-instance .monaco-editor .view-lines').first().click({ position: { x: 5, y: 5 } });
+export async function goToLine(page: Page, line: number, tabTitle?: string): Promise<void> {
+  // Focus the text editor through its tab: clicking into the text could land on a lens or widget.
+  const tab = page.locator('.tabs-container .tab', tabTitle ? { hasText: tabTitle } : {}).filter({ hasNotText: 'Tapescope' }).first();
+  await tab.click();
   await page.keyboard.press('Control+G');
   const input = page.locator('.quick-input-widget input');
   await input.waitFor({ state: 'visible', timeout: 10_000 });

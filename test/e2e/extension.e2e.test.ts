@@ -87,6 +87,8 @@ const SETTINGS: Record<string, unknown> = {
   'git.openRepositoryInParentFolders': 'never',
   'window.commandCenter': false,
   'workbench.colorTheme': 'Default Dark Modern',
+  // Open .ipynb files in the notebook editor (code-server otherwise opened them as JSON here).
+  'workbench.editorAssociations': { '*.ipynb': 'jupyter-notebook' },
 };
 
 let vsix: string;
@@ -173,17 +175,35 @@ function in14Call() {
   return { call, noneSources };
 }
 
-/** Asserts the panel shows In[14]'s tape: x0 with gradient 6.0, x1..x4 None with their reasons. */
-async function expectIn14Tape(screenshot: string) {
+/**
+ * Asserts the panel shows In[14]'s backward graph: x0's gradient 6.0, and a None node for each of
+ * x1..x4 whose description carries that source's reason from the CLI's trace.
+ */
+async function expectIn14Tape(screenshot: string, sourceFile: string) {
   const found = in14Call();
-  const body = view().locator('body');
-  await expect.poll(async () => body.innerText(), { timeout: 120_000, interval: 500 }).toContain('x0');
+  const backward = view().locator('#backward-graph');
+  // Wait for this run's graph: node descriptions end in their source location (file:line).
+  await expect
+    .poll(async () => (await backward.locator('g.node title').allTextContents()).some((t) => t.includes(sourceFile)), { timeout: 120_000, interval: 500 })
+    .toBe(true);
+  await page.waitForTimeout(500);
   await shot(screenshot);
-  const text = await body.innerText();
-  expect(text).toContain('6.0');
+  const nodes = await backward.locator('g.node').evaluateAll((els) =>
+    els.map((el) => ({ id: el.getAttribute('data-id') ?? '', title: el.querySelector('title')?.textContent ?? '', text: el.textContent ?? '' })),
+  );
+  const gradientOfX0 = nodes.find((n) => n.title.startsWith('∂/∂x0'));
+  expect(gradientOfX0, `a gradient node for x0 among ${nodes.map((n) => n.title.split(' — ')[0]).join(', ')}`).toBeDefined();
+  expect(gradientOfX0!.text).toContain('6.0');
+  const noneNodes = nodes.filter((n) => n.title.startsWith('None'));
+  expect(noneNodes).toHaveLength(4);
   for (const s of found.noneSources) {
-    expect(text, `None reason of ${s.label}`).toContain(s.noneReason!.message);
+    expect(
+      noneNodes.some((n) => n.title.includes(s.noneReason!.message)),
+      `a None node with ${s.label}'s reason: ${s.noneReason!.message}`,
+    ).toBe(true);
   }
+  // The sources themselves are drawn too, so the user sees which None belongs to whom.
+  for (const label of ['x0', 'x1', 'x2', 'x3', 'x4']) expect(nodes.some((n) => n.title.startsWith(label))).toBe(true);
   log('tape view shows x0 → 6.0 and the four None reasons');
   return found;
 }
@@ -211,12 +231,8 @@ describe('Tapescope in a real VS Code (code-server)', () => {
     // The first lens appears once the extension has activated (onLanguage:python).
     await page.locator('.codelens-decoration a', { hasText: 'Compute gradient' }).first().waitFor({ timeout: 90_000 });
     log('first lens visible');
-    await goToLine(page, IN14_GRADIENT_LINE);
-    let lens = await lensAbove(page, IN14_GRADIENT_LINE, 'Compute gradient');
-    for (let i = 0; !lens && i < 20; i++) {
-      await page.waitForTimeout(250);
-      lens = await lensAbove(page, IN14_GRADIENT_LINE, 'Compute gradient');
-    }
+    await goToLine(page, IN14_GRADIENT_LINE, SEED);
+    const lens = await lensAbove(page, IN14_GRADIENT_LINE, 'Compute gradient');
     await shot('01-lens');
     expect(lens, `a "Compute gradient" lens above line ${IN14_GRADIENT_LINE}`).toBeDefined();
     await lens!.click();
@@ -229,7 +245,7 @@ describe('Tapescope in a real VS Code (code-server)', () => {
     await shot('02-panel-open');
 
     // ---- the tape: x0 → 6.0, x1..x4 → None with their reasons (the CLI's trace says which) ----
-    const { call, noneSources } = await expectIn14Tape('03-tape');
+    const { call, noneSources } = await expectIn14Tape('03-tape', `${SEED}:`);
 
     // ---- inline hint and Problems ----
     const hints = await inlineHints(page);
@@ -244,16 +260,45 @@ describe('Tapescope in a real VS Code (code-server)', () => {
       .sort((a, b) => a.seq - b.seq);
     const forwardLines = tapeOps.map((op) => op.loc!.line);
     expect(forwardLines.length).toBeGreaterThan(0);
-    await view().locator('body').click({ position: { x: 30, y: 200 } });
+    await view().locator('#forward-graph').click({ position: { x: 5, y: 5 } });
     await page.keyboard.press('Home');
-    await page.keyboard.press('ArrowRight');
     await expect.poll(() => highlightedLine(page), { timeout: 10_000 }).toBe(forwardLines[0]);
-    log('after a step the editor highlight is on line', forwardLines[0]);
+    log('after Home the editor highlight is on line', forwardLines[0]);
     await shot('04-step');
 
-    // ---- cursor on a recorded line: the view follows (selects that line's node) ----
-    await goToLine(page, forwardLines[0]);
+    // In[7]: its tape spans two lines (22: y = x@w+b, 23: loss = ...): stepping must move the highlight.
+    const in7Line = 27;
+    const in7 = referenceTrace!.gradients.find((g) => g.loc?.line === in7Line)!;
+    const in7Lines = referenceTrace!.ops
+      .filter((op) => op.tapes.includes(in7.tape) && op.gradientCall === undefined && op.loc)
+      .sort((a, b) => a.seq - b.seq)
+      .map((op) => op.loc!.line);
+    expect(new Set(in7Lines)).toEqual(new Set([22, 23]));
+    await goToLine(page, in7Line, SEED);
+    const in7Lens = await lensAbove(page, in7Line, 'Compute gradient');
+    expect(in7Lens, 'a lens above line 27').toBeDefined();
+    await in7Lens!.click();
+    await expect.poll(async () => (await view().locator('#backward-graph g.node title').allTextContents()).some((t) => t.startsWith('∂/∂w')), { timeout: 60_000 }).toBe(true);
+    await view().locator('#forward-graph').click({ position: { x: 5, y: 5 } });
+    await page.keyboard.press('Home');
+    await expect.poll(() => highlightedLine(page), { timeout: 10_000 }).toBe(in7Lines[0]);
+    const visited: (number | undefined)[] = [await highlightedLine(page)];
+    for (let i = 0; i < in7Lines.length + 2 && !visited.includes(23); i++) {
+      await page.keyboard.press('ArrowRight');
+      await page.waitForTimeout(300);
+      visited.push(await highlightedLine(page));
+    }
+    log('highlight while stepping through In[7]:', visited.join(' → '));
+    expect(visited[0]).toBe(22);
+    expect(visited).toContain(23);
+    expect(visited.every((l) => l === 22 || l === 23)).toBe(true);
+    await shot('04b-step-in7');
+
+    // ---- cursor on a recorded line selects its node in the view ----
+    await goToLine(page, 23, SEED);
+    await expect.poll(async () => view().locator('#details').innerText(), { timeout: 10_000 }).toMatch(/:23\b/);
     await shot('05-cursor-follow');
+    log('cursor on line 23 selected its node in the view');
 
     // ---- Problems: every None as an Information entry with the full reason ----
     await page.keyboard.press('Control+Shift+M');
@@ -273,22 +318,25 @@ describe('Tapescope in a real VS Code (code-server)', () => {
     }
     const NOTEBOOK = 'gradient_tape_basics.ipynb';
     copyFileSync(join(repoRoot, 'examples', NOTEBOOK), join(folders.workspace, NOTEBOOK));
-    await page.locator('.monaco-workbench').click({ position: { x: 700, y: 300 } }).catch(() => undefined);
-    await page.keyboard.press('Control+P');
-    const quickOpen = page.locator('.quick-input-widget input');
-    await quickOpen.waitFor({ state: 'visible', timeout: 15_000 });
-    await quickOpen.fill(NOTEBOOK);
-    await page.locator('.quick-input-list .monaco-list-row', { hasText: NOTEBOOK }).first().waitFor({ timeout: 15_000 });
-    await page.keyboard.press('Enter');
-    const cell = page.locator('.cell-list-container .code-cell-row', { hasText: 'tape.gradient(y,[x0,x1,x2,x3,x4])' }).first();
-    await cell.waitFor({ timeout: 60_000 });
+    // Open it from the Explorer (the payload URL would open it as JSON text); the notebook editor
+    // appears when the built-in ipynb serializer has activated, which takes a while on two cores.
+    await page.locator('.explorer-folders-view .monaco-list-row', { hasText: NOTEBOOK }).first().click({ timeout: 30_000 });
+    await page.locator('.notebook-editor .code-cell-row').first().waitFor({ timeout: 120_000 });
+    const cell = page.locator('.notebook-editor .code-cell-row', { hasText: 'tape.gradient(y,[x0,x1,x2,x3,x4])' }).first();
+    // The cell list is virtualised: scroll until the In[14] cell is rendered.
+    for (let i = 0; i < 30 && (await cell.count()) === 0; i++) {
+      await page.locator('.notebook-editor .cell-list-container').first().hover();
+      await page.mouse.wheel(0, 400);
+      await page.waitForTimeout(250);
+    }
+    await cell.waitFor({ timeout: 10_000 });
     await cell.scrollIntoViewIfNeeded();
     const lens = cell.locator('.codelens-decoration a', { hasText: 'Compute gradient' }).first();
     await lens.waitFor({ timeout: 60_000 });
     await shot('08-notebook-lens');
     await lens.click();
     log('clicked the lens in the notebook cell');
-    await expectIn14Tape('09-notebook-tape');
+    await expectIn14Tape('09-notebook-tape', `${NOTEBOOK}#cell4:`);
     // Cells after In[14] did not run: the last cell's output is absent (the channel shows the latest run).
     await showOutputPanel();
     await expect.poll(bottomPanelText, { timeout: 30_000 }).toContain("['x0:0']");
