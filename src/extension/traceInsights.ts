@@ -293,9 +293,11 @@ export class TraceInsights {
 
 function noneMessage(label: string, reason: NoneReason, zeros: boolean, runs: number): string {
   const what = zeros ? `The gradient for ${label} is zeros (unconnected)` : `The gradient for ${label} is None`;
+  const message = reason.message.trim();
+  const ended = /[.!?]$/.test(message) ? message : `${message}.`;
   const fix = reason.fix ? ` Fix: ${reason.fix}` : '';
   const loop = runs > 1 ? ` (last of ${runs} runs of this line)` : '';
-  return `${what}${loop}: ${reason.message}${fix}`;
+  return `${what}${loop}: ${ended}${fix}`;
 }
 
 /** Names bound by a simple assignment on this line (`a = ...`, `a, b = ...`, `a: T = ...`, `a += ...`). */

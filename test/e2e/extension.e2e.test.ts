@@ -309,6 +309,18 @@ describe('Tapescope in a real VS Code (code-server)', () => {
     }
     await shot('06-problems');
     log('Problems lists the four None gradients');
+
+    // ---- re-run on save: x0 = 4.0 makes the hint on the In[14] line say 8.0 ----
+    const x0Line = readFileSync(join(folders.workspace, SEED), 'utf8').split('\n').findIndex((l) => l.startsWith('x0 = tf.Variable(3.0')) + 1;
+    await goToLine(page, x0Line, SEED);
+    await page.keyboard.press('Home');
+    await page.keyboard.press('Shift+End');
+    await page.keyboard.insertText("x0 = tf.Variable(4.0, name='x0')");
+    await page.keyboard.press('Control+S');
+    await goToLine(page, IN14_GRADIENT_LINE, SEED);
+    await expect.poll(async () => (await inlineHints(page))[IN14_GRADIENT_LINE] ?? '', { timeout: 60_000, interval: 500 }).toContain('x0: 8.0');
+    await shot('06b-rerun-on-save');
+    log('after saving x0 = 4.0 the file re-ran and the hint reads', (await inlineHints(page))[IN14_GRADIENT_LINE]);
   }, 10 * 60_000);
 
   it('in a notebook: the lens in the In[14] cell runs the cells up to it', async (ctx) => {
