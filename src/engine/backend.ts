@@ -242,12 +242,33 @@ function alignedStrides(inShape: Shape, outShape: Shape): number[] {
   return out;
 }
 
+export interface ValueSummary {
+  min: number;
+  max: number;
+  mean: number;
+  finite: number;
+  nanCount: number;
+  infCount: number;
+}
+
+/** Summaries by array: tensor data is immutable, and reshape/identity/read share their input's. */
+const summaries = new WeakMap<object, ValueSummary>();
+
 /**
  * min, max, mean of the finite values and the NaN / inf counts, in one tight pass (the trace
  * summarises every tensor larger than its snapshot limit, so this runs once per op output).
  * `v - v === 0` holds exactly for finite v; the rare non-finite arrays get a second pass.
+ * Cached per array, so an array passed here must never change afterwards (tensor data never does).
  */
-export function summarizeValues(data: ArrayLike<number>): { min: number; max: number; mean: number; finite: number; nanCount: number; infCount: number } {
+export function summarizeValues(data: ArrayLike<number>): ValueSummary {
+  const cached = summaries.get(data);
+  if (cached) return cached;
+  const summary = computeSummary(data);
+  summaries.set(data, summary);
+  return summary;
+}
+
+function computeSummary(data: ArrayLike<number>): ValueSummary {
   const n = data.length;
   let min = Infinity;
   let max = -Infinity;
