@@ -15,7 +15,7 @@ Options for run:
   --no-trace               do not record a trace (faster; not with --trace or --html)
 
 Exit status: 0 ok, 1 Python exception, 2 bad arguments or missing file, 124 time limit,
-130 interrupted (Ctrl-C).
+130 interrupted (Ctrl-C), 141 output pipe closed.
 `;
 
 export interface RunCommand {

@@ -17,6 +17,8 @@ export const EXIT_PYTHON_ERROR = 1;
 export const EXIT_USAGE = 2;
 export const EXIT_TIMEOUT = 124;
 export const EXIT_INTERRUPTED = 130;
+/** 128 + SIGPIPE, as a shell reports a program stopped by a closed pipe. */
+export const EXIT_BROKEN_PIPE = 141;
 
 /** Our package.json's version, found by walking up from the bundle (bundling it would copy all of it). */
 function packageVersion(): string {
@@ -67,8 +69,20 @@ async function runCommand(command: RunCommand): Promise<number> {
   const htmlProblem = command.htmlOut ? htmlUnavailableReason() : undefined;
   if (htmlProblem) return usageError(`--html cannot write a page: ${htmlProblem}`);
 
+  // When the reader of our output goes away (`tapescope run x.py | head`), stop quietly, as a
+  // program killed by SIGPIPE does, instead of crashing on EPIPE.
+  let outputClosed = false;
+  const onOutputError = (error: NodeJS.ErrnoException): void => {
+    if (error.code !== 'EPIPE') throw error;
+    if (!outputClosed) runtime.cancel();
+    outputClosed = true;
+  };
+  process.stdout.on('error', onOutputError);
+  process.stderr.on('error', onOutputError);
   const runtime = new TapescopeRuntime({
-    onOutput: (stream, text) => (stream === 'stdout' ? process.stdout : process.stderr).write(text),
+    onOutput: (stream, text) => {
+      if (!outputClosed) (stream === 'stdout' ? process.stdout : process.stderr).write(text);
+    },
     // Progress is for people watching a terminal; it would only pollute a captured stderr.
     onProgress: (message) => {
       if (process.stderr.isTTY) process.stderr.write(`\x1b[2m${message}\x1b[0m\n`);
@@ -89,6 +103,7 @@ async function runCommand(command: RunCommand): Promise<number> {
       maxTensorElements: command.maxTensorElements,
       trace: command.trace,
     });
+    if (outputClosed) return EXIT_BROKEN_PIPE;
     let code = exitCodeOf(result);
     if (command.traceOut || command.htmlOut) {
       if (!result.trace) {

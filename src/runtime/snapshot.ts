@@ -9,10 +9,10 @@
  * modules (never our packages, which are written and imported after loading, nor any JS object).
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import type { PyodideAPI } from 'pyodide';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 /**
  * Standard-library modules imported before the snapshot is taken (what the runner and our
@@ -43,11 +43,11 @@ export function snapshotFile(dir: string, pyodideVersion: string): string {
 /** Writes the snapshot atomically (a concurrent reader sees the old file or the whole new one). */
 export function saveSnapshot(file: string, bytes: Uint8Array): void {
   writeAtomically(file, bytes);
+  removeStale(file, /^pyodide-.*\.snapshot$/);
 }
 
 function writeAtomically(file: string, bytes: Uint8Array | string): void {
-  const dir = join(file, '..');
-  mkdirSync(dir, { recursive: true });
+  mkdirSync(dirname(file), { recursive: true });
   const temporary = `${file}.${process.pid}.${Date.now()}.tmp`;
   try {
     writeFileSync(temporary, bytes);
@@ -112,9 +112,31 @@ export function listBytecode(pyodide: PyodideAPI, root: string): string[] {
   return found;
 }
 
-/** Saves the given .pyc files to the cache file. */
+/** Saves the given .pyc files to the cache file, and drops stale caches of older sources. */
 export function saveBytecode(pyodide: PyodideAPI, file: string, root: string, paths: readonly string[]): void {
   const entries: Record<string, string> = {};
   for (const rel of paths) entries[rel] = Buffer.from(pyodide.FS.readFile(`${root}/${rel}`) as Uint8Array).toString('base64');
   writeAtomically(file, JSON.stringify(entries));
+  removeStale(file, /^bytecode-.*\.json$/);
+}
+
+/**
+ * Cache files of other versions (and leftover temporary files) untouched for this long are deleted
+ * when a new one is written: while our packages are edited every change makes a new bytecode cache,
+ * and a concurrent process on other sources keeps its own meanwhile.
+ */
+const STALE_MS = 10 * 60 * 1000;
+
+function removeStale(current: string, pattern: RegExp): void {
+  const dir = dirname(current);
+  const now = Date.now();
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    if (path === current || !(pattern.test(name) || name.endsWith('.tmp'))) continue;
+    try {
+      if (now - statSync(path).mtimeMs > STALE_MS) unlinkSync(path);
+    } catch {
+      // raced with another process: fine
+    }
+  }
 }

@@ -117,6 +117,28 @@ describe('tapescope run', () => {
   }, 120_000);
 });
 
+describe('tapescope run with a closed output pipe', () => {
+  it('stops quietly with status 141 when the reader goes away (| head)', async () => {
+    write('endless.py', 'i = 0\nwhile True:\n    print(i)\n    i += 1\n');
+    const result = await new Promise<{ code: number | null; stderr: string; firstChunk: string }>((resolve, reject) => {
+      const env = { ...process.env, TAPESCOPE_CACHE_DIR: join(workDir, 'snapshot-cache') };
+      const child = spawn(process.execPath, [bundles.cli, 'run', 'endless.py'], { cwd: workDir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stderr = '';
+      let firstChunk = '';
+      child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+      child.stdout.setEncoding('utf8').once('data', (chunk: string) => {
+        firstChunk = chunk;
+        child.stdout.destroy(); // like `head` exiting after its lines
+      });
+      child.on('error', reject);
+      child.on('close', (code) => resolve({ code, stderr, firstChunk }));
+    });
+    expect(result.firstChunk).toMatch(/^0\n1\n/);
+    expect(result.code).toBe(141);
+    expect(result.stderr).not.toMatch(/EPIPE|Error/);
+  }, 120_000);
+});
+
 describe('tapescope run on the seed example', () => {
   it('prints exactly examples/gradient_tape_basics.expected (TensorFlow 2.x output), exit 0', async () => {
     const expected = readFileSync(join(repoRoot, 'examples', 'gradient_tape_basics.expected'), 'utf8');
