@@ -82,7 +82,7 @@ function shellHtml(standalone: boolean): string {
   <div class="group"><button id="collapse-all" title="Collapse every group">Collapse all</button><button id="expand-all" title="Expand every group">Expand all</button></div>
   <div class="group"><button id="fit" title="Fit to view (F)">Fit</button></div>
   <div class="group" role="group" aria-label="Export"><span>Export</span><button data-export="svg">SVG</button><button data-export="png">PNG</button><button data-export="json">JSON</button></div>
-  ${standalone ? '<label class="group">Theme <select id="theme" aria-label="Theme"><option value="">auto</option><option value="light">light</option><option value="dark">dark</option></select></label>' : ''}
+  ${standalone ? '<label class="group">Theme <select id="theme" aria-label="Theme"><option value="">auto</option><option value="light">light</option><option value="dark">dark</option><option value="high-contrast">high contrast</option></select></label>' : ''}
 </div>
 <div id="status" role="status" hidden></div>
 <div class="main">

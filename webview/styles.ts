@@ -16,6 +16,12 @@ const DARK = `
   --fb-green: #6fc36f; --fb-red: #f48771; --fb-orange: #e5a03a; --fb-button-bg: #0e639c; --fb-button-fg: #ffffff;
   --fb-input-bg: #3c3c3c; --fb-input-border: #555555; --fb-selection: #04395e; --fb-hit: #7a5d00;`;
 
+const HIGH_CONTRAST = `
+  --fb-bg: #000000; --fb-fg: #ffffff; --fb-muted: #e0e0e0; --fb-border: #6fc3df; --fb-node-bg: #000000;
+  --fb-node-border: #ffffff; --fb-focus: #f38518; --fb-current: #ffd700; --fb-blue: #75beff; --fb-purple: #d7b2ff;
+  --fb-green: #89d185; --fb-red: #ff8b8b; --fb-orange: #f38518; --fb-button-bg: #000000; --fb-button-fg: #ffffff;
+  --fb-input-bg: #000000; --fb-input-border: #6fc3df; --fb-selection: #0f4a85; --fb-hit: #5c4b00;`;
+
 /** The theme variables the graph uses, resolved once here so SVG export can inline their values. */
 export const THEME_VARIABLES: Record<string, string> = {
   '--ts-bg': 'var(--vscode-editor-background, var(--fb-bg))',
@@ -109,6 +115,11 @@ export const PAGE_CSS = `
 @media (prefers-color-scheme: dark) { :root { ${DARK} } }
 :root[data-theme="light"] { ${LIGHT} color-scheme: light; }
 :root[data-theme="dark"] { ${DARK} color-scheme: dark; }
+@media (prefers-contrast: more) { :root { ${HIGH_CONTRAST} } }
+:root[data-theme="high-contrast"] { ${HIGH_CONTRAST} color-scheme: dark; }
+/* High contrast (ours, or VS Code's): dimmed nodes stay legible, and borders are thicker. */
+:root[data-theme="high-contrast"] .node.state-pending, body.vscode-high-contrast .node.state-pending { opacity: 0.6; }
+:root[data-theme="high-contrast"] .node .shape, body.vscode-high-contrast .node .shape { stroke-width: 2; }
 body { ${Object.entries(THEME_VARIABLES).map(([k, v]) => `${k}: ${v};`).join(' ')} }
 html, body { margin: 0; height: 100%; }
 body { background: var(--ts-bg); color: var(--ts-fg); font-family: var(--ts-font); font-size: 13px; }

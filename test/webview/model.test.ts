@@ -22,7 +22,8 @@ describe('forward graph of the In[14] tape', () => {
 
   it('lists every op that ran while the tape was active, in recording order', () => {
     const ops = view.forward.nodes.filter((n) => n.kind === 'op');
-    expect(ops.map((n) => n.title)).toEqual(['ReadVariableOp', 'Pow', 'ReadVariableOp', 'Pow', 'AddV2', 'Pow', 'AddV2', 'Pow', 'AddV2']);
+    // The literal exponents are written into the op (`Pow(·, 2.0)`), not drawn as nodes.
+    expect(ops.map((n) => n.title)).toEqual(['ReadVariableOp', 'Pow(·, 2.0)', 'ReadVariableOp', 'Pow(·, 2.0)', 'AddV2', 'Pow(·, 2.0)', 'AddV2', 'Pow(·, 2.0)', 'AddV2']);
     expect(ops.map((n) => n.step)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8]);
     // x0's read and square are recorded; x1's are not (it is not trainable, so nothing watched them).
     expect(ops.map((n) => n.recorded)).toEqual([true, true, false, false, true, false, true, false, true]);
@@ -37,7 +38,7 @@ describe('forward graph of the In[14] tape', () => {
     expect(kindOf('x1')).toBe('non-trainable-variable');
     expect(kindOf('x2')).toBe('unwatched-tensor');
     expect(kindOf('x3')).toBe('constant');
-    expect(kindOf('2.0')).toBe('constant');
+    expect(kindOf('2.0')).toBeUndefined();
     // x4 was never read inside the tape, so the forward graph has no node for it.
     expect(kindOf('x4')).toBeUndefined();
   });
@@ -49,6 +50,11 @@ describe('forward graph of the In[14] tape', () => {
     const producerOfY = trace.ops.find((o) => o.id === y.opId)!;
     const inputs = view.forward.edges.filter((e) => e.to === y.id).map((e) => e.tensorId);
     expect(inputs).toEqual(producerOfY.inputs);
+    // x3**2: the named constant x3 is a node with an edge; the literal 2.0 is not.
+    const x3 = view.forward.nodes.find((n) => n.title === 'x3')!;
+    const x3sq = view.forward.edges.filter((e) => e.from === x3.id).map((e) => e.to);
+    expect(x3sq).toHaveLength(1);
+    expect(view.forward.edges.filter((e) => e.to === x3sq[0])).toHaveLength(1);
   });
 });
 
@@ -136,14 +142,14 @@ describe('nested tapes', () => {
   it("shows the outer tape's forward graph including the inner gradient's ops, grouped as that gradient", () => {
     const outer = buildTapeView(trace, choices.find((c) => c.gradientCall === 1)!);
     const gradientOps = outer.forward.nodes.filter((n) => n.groups.scope === 'gradient 0');
-    expect(gradientOps.map((n) => n.title)).toEqual(['Pow', 'Mul', 'Mul']);
+    expect(gradientOps.map((n) => n.title)).toEqual(['Pow(·, 2.0)', 'Mul(3.0, ·)', 'Mul']);
     expect(gradientOps.every((n) => n.note?.includes('higher-order'))).toBe(true);
     expect(outer.backward!.nodes.find((n) => n.id === 'grad:0')?.value?.values).toEqual([18]);
   });
 
   it('does not draw the outer gradient ops in the inner tape', () => {
     const inner = buildTapeView(trace, choices.find((c) => c.gradientCall === 0)!);
-    expect(inner.forward.nodes.filter((n) => n.kind === 'op').map((n) => n.title)).toEqual(['Pow']);
+    expect(inner.forward.nodes.filter((n) => n.kind === 'op').map((n) => n.title)).toEqual(['Pow(·, 3.0)']);
     const x = inner.forward.nodes.find((n) => n.title === 'x')!;
     expect(x.sourceKind).toBe('watched-tensor');
   });
@@ -179,7 +185,7 @@ describe('groups and search', () => {
     const in14 = in14View();
     expect(searchNodes(in14.forward, 'pow')).toHaveLength(4);
     expect(searchNodes(in14.forward, 'x3')).toEqual(['t:' + in14Trace().tensors.find((t) => t.name === 'x3')!.id]);
-    expect(searchNodes(in14.forward, 'line 62')).toHaveLength(9 + 4); // ops and the 2.0 constants on line 62
+    expect(searchNodes(in14.forward, 'line 62')).toHaveLength(9); // the ops on line 62
     expect(searchNodes(in14.forward, ':55').map((id) => byId(in14.forward.nodes, id).title)).toEqual(['x0']);
     expect(searchNodes(in14.backward!, 'not-accessed')).toEqual(['none:4']);
   });

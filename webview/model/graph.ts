@@ -335,15 +335,33 @@ export function buildForwardGraph(trace: Trace, tapeId: number, index = new Trac
     return id;
   };
 
+  // Unnamed scalar literals (the 2.0 of `x**2`) are written into their op's title, `Pow(·, 2.0)`,
+  // rather than drawn as nodes: they are never sources of interest and would crowd the graph.
+  const requested = new Set<number>();
+  for (const call of trace.gradients) if (call.tape === tapeId) for (const s of call.sources) if (s.tensor !== undefined) requested.add(s.tensor);
+  const inlineLiteral = (tensorId: number): string | undefined => {
+    const tensor = index.tensor(tensorId);
+    if (!tensor || tensor.kind !== 'constant' || tensor.name || tensor.shape.length !== 0) return undefined;
+    if (watched.tensors.has(tensorId) || requested.has(tensorId) || labels.tensors.has(tensorId)) return undefined;
+    const v = tensor.value.values?.[0];
+    return v === undefined ? undefined : formatScalar(v, tensor.dtype);
+  };
+  const literals = new Map<number, (string | undefined)[]>();
+  for (const op of ops) {
+    const inline = op.inputs.map(inlineLiteral);
+    if (inline.some((v) => v !== undefined)) literals.set(op.id, inline);
+  }
+
   for (const [i, op] of ops.entries()) {
     const id = `op:${op.id}`;
     const out = op.outputs.length ? index.tensor(op.outputs[0]!) : undefined;
     const recorded = op.tapes.includes(tapeId);
+    const inline = literals.get(op.id);
     nodeIds.add(id);
     nodes.push({
       id,
       kind: 'op',
-      title: op.type,
+      title: inline ? `${op.type}(${inline.map((v) => v ?? '·').join(', ')})` : op.type,
       subtitle: [lineText(op.loc), recorded ? undefined : 'not recorded'].filter(Boolean).join(' · '),
       opId: op.id,
       ...(out ? { tensorId: out.id, value: out.value } : {}),
@@ -362,7 +380,9 @@ export function buildForwardGraph(trace: Trace, tapeId: number, index = new Trac
       if (isAssign(op)) edges.push({ id: `${to}->${v}`, from: to, to: v, kind: 'write', step: i });
       else edges.push({ id: `${v}->${to}`, from: v, to, kind: 'read', step: i });
     }
+    const inline = literals.get(op.id);
     op.inputs.forEach((tensorId, k) => {
+      if (inline?.[k] !== undefined) return;
       const tensor = index.tensor(tensorId);
       const producer = tensor?.producer;
       const from = producer !== undefined && opStep.has(producer) ? `op:${producer}` : addSourceTensor(tensorId);
