@@ -139,6 +139,22 @@ try:
         for _ in range(n):
             x + y
     figures['tfAddFromPythonUs'] = timed(tf_adds, ${OPS_N})
+    # The same op through the bridge with no Python layer between (what the tensorflow package
+    # itself adds is tfAddFromPythonUs minus this), and a bare call carrying the same 4 arguments.
+    from tensorflow._core import _b
+    xt, yt, binary = x._t, y._t, _b.binary
+    def bridge_adds(n):
+        for _ in range(n):
+            binary('AddV2', xt, yt, 0)
+    def js_calls_op_args(n):
+        for _ in range(n):
+            noop('AddV2', xt, yt, 0)
+    def tf_add_calls(n):
+        for _ in range(n):
+            tf.add(x, y)
+    figures['bridgeAddFromPythonUs'] = timed(bridge_adds, ${OPS_N})
+    figures['jsCallOpArgsUs'] = timed(js_calls_op_args, ${CALLS_N})
+    figures['tfAddFunctionFromPythonUs'] = timed(tf_add_calls, ${OPS_N})
 except ImportError:
     figures['tfAddFromPythonUs'] = None
 print(json.dumps(figures))
@@ -203,6 +219,15 @@ for (const [key, label] of [['calls', 'trace on'], ['callsNoTrace', 'trace off']
   figures.tfOverheadRatio = figures.tfOverheadUs / results.calls.jsCallUs;
   console.log(
     `  per-op overhead from Python (${label}): ${fmt(figures.tfOverheadUs, 'us')} = ${figures.tfOverheadRatio.toFixed(1)}x the bare call (target ≤ 2x)`,
+  );
+}
+// The tensorflow package's own share: x + y and tf.add minus the same op called through the bridge.
+for (const [key, label] of [['calls', 'trace on'], ['callsNoTrace', 'trace off']]) {
+  const f = results[key];
+  if (!f?.bridgeAddFromPythonUs || !f.tfAddFromPythonUs) continue;
+  f.packageOverheadUs = f.tfAddFromPythonUs - f.bridgeAddFromPythonUs;
+  console.log(
+    `  tensorflow package's own cost per op (${label}): x + y ${fmt(f.packageOverheadUs, 'us')}, tf.add ${fmt(f.tfAddFunctionFromPythonUs - f.bridgeAddFromPythonUs, 'us')} (bare call ${fmt(results.calls.jsCallUs, 'us')}, with the op's 4 args ${fmt(f.jsCallOpArgsUs, 'us')})`,
   );
 }
 writeFileSync(join(outDir, 'runtime.json'), `${JSON.stringify(results, null, 2)}\n`);

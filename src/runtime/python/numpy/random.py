@@ -122,3 +122,8 @@ def __getattr__(name):
         raise AttributeError(f"module 'numpy.random' has no attribute {name!r}")
     raise AttributeError(f"module 'numpy.random' has no attribute {name!r}: Tapescope does not support "
                          f'numpy.random.{name} yet')
+
+
+def _tapescope_begin_run():
+    """Every run starts from the same state, as a fresh process of ours would."""
+    _rng.seed(0)

@@ -12,15 +12,43 @@ from sys import _getframe
 
 from pyodide.ffi import JsException, to_js
 from _tapescope import locations as _locations
-from _tapescope_engine import bridge as _b
 
-# Bound once: attribute lookups on a JsProxy are JS calls.
-_b_binary = _b.binary
-_b_unary = _b.unary
-_b_op = _b.op
-_b_opN = _b.opN
-_b_loc = _b.loc
-_b_read = _b.read
+
+class _BridgeHandle:
+    """The current run's engine bridge. Our packages stay imported between runs (re-importing them
+    costs ~100 ms per run); every run gets a fresh engine, bound here by `_tapescope_begin_run`."""
+    __slots__ = ('_js',)
+
+    def __init__(self):
+        self._js = None
+
+    def __getattr__(self, name):
+        js = object.__getattribute__(self, '_js')
+        if js is None:
+            raise RuntimeError('Tapescope: the engine is not bound (tensorflow used outside a run)')
+        return getattr(js, name)
+
+
+_b = _BridgeHandle()
+# Bound per run: the calls on the hot path skip the handle.
+_b_binary = _b_unary = _b_op = _b_opN = _b_loc = _b_read = None
+
+
+def _tapescope_begin_run():
+    """A new run (a new engine): rebind the bridge and forget everything tied to the previous one."""
+    global _b_binary, _b_unary, _b_op, _b_opN, _b_loc, _b_read
+    sys.modules.pop('_tapescope_engine', None)
+    from _tapescope_engine import bridge
+    _b._js = bridge
+    _b_binary = bridge.binary
+    _b_unary = bridge.unary
+    _b_op = bridge.op
+    _b_opN = bridge.opN
+    _b_loc = bridge.loc
+    _b_read = bridge.read
+    _loc_cache.clear()
+    _variables_by_id.clear()
+
 
 _loc_cache = {}
 

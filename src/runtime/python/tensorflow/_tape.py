@@ -319,3 +319,13 @@ _keep_alive = []
 
 def recompute_grad(f):
     return f
+
+
+def _tapescope_begin_run():
+    """A new run: the previous run's gradient functions are no longer reachable from any tape."""
+    for proxy in _keep_alive:
+        try:
+            proxy.destroy()
+        except Exception:
+            pass
+    _keep_alive.clear()

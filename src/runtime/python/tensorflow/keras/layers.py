@@ -315,3 +315,7 @@ class Reshape(Layer):
 
     def call(self, inputs):
         return _tf.reshape(inputs, (inputs.shape[0],) + self.target_shape)
+
+
+def _tapescope_begin_run():
+    _scope_stack.clear()
