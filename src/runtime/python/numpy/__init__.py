@@ -84,12 +84,16 @@ class dtype:
         return f"dtype('{self.name}')"
 
     def __eq__(self, other):
+        if _defers(other):
+            return NotImplemented
         try:
             return _dtype_name(other) == self.name
         except TypeError:
             return False
 
     def __ne__(self, other):
+        if _defers(other):
+            return NotImplemented
         return not self.__eq__(other)
 
     def __hash__(self):
@@ -247,7 +251,7 @@ def _install_scalar_arithmetic(cls):
 
     def make(name):
         def forward(self, other):
-            if not isinstance(other, (_int, _float, _bool, generic, ndarray)):
+            if not isinstance(other, (_int, _float, _bool, generic, ndarray)) or _defers(other):
                 return NotImplemented
             return _SCALAR_OPS[name](self, other)
 
@@ -590,53 +594,85 @@ class ndarray:
     def fill(self, value):
         self._data = _round_values(self._dtype, [value] * len(self._data))
 
-    # arithmetic
+    # arithmetic (an operand with a higher __array_priority__, e.g. a tf.Tensor, handles the operation)
     def __add__(self, other):
+        if _defers(other):
+            return NotImplemented
         return _binary(_operator.add, self, other)
 
     def __radd__(self, other):
+        if _defers(other):
+            return NotImplemented
         return _binary(_operator.add, other, self)
 
     def __sub__(self, other):
+        if _defers(other):
+            return NotImplemented
         return _binary(_operator.sub, self, other)
 
     def __rsub__(self, other):
+        if _defers(other):
+            return NotImplemented
         return _binary(_operator.sub, other, self)
 
     def __mul__(self, other):
+        if _defers(other):
+            return NotImplemented
         return _binary(_operator.mul, self, other)
 
     def __rmul__(self, other):
+        if _defers(other):
+            return NotImplemented
         return _binary(_operator.mul, other, self)
 
     def __truediv__(self, other):
+        if _defers(other):
+            return NotImplemented
         return _binary(_true_divide, self, other, true_division=True)
 
     def __rtruediv__(self, other):
+        if _defers(other):
+            return NotImplemented
         return _binary(_true_divide, other, self, true_division=True)
 
     def __floordiv__(self, other):
+        if _defers(other):
+            return NotImplemented
         return _binary(_floor_divide, self, other)
 
     def __rfloordiv__(self, other):
+        if _defers(other):
+            return NotImplemented
         return _binary(_floor_divide, other, self)
 
     def __mod__(self, other):
+        if _defers(other):
+            return NotImplemented
         return _binary(_mod, self, other)
 
     def __rmod__(self, other):
+        if _defers(other):
+            return NotImplemented
         return _binary(_mod, other, self)
 
     def __pow__(self, other):
+        if _defers(other):
+            return NotImplemented
         return _binary(_power, self, other)
 
     def __rpow__(self, other):
+        if _defers(other):
+            return NotImplemented
         return _binary(_power, other, self)
 
     def __matmul__(self, other):
+        if _defers(other):
+            return NotImplemented
         return matmul(self, other)
 
     def __rmatmul__(self, other):
+        if _defers(other):
+            return NotImplemented
         return matmul(other, self)
 
     def __neg__(self):
@@ -660,15 +696,23 @@ class ndarray:
         return _compare(_operator.ne, self, other)
 
     def __lt__(self, other):
+        if _defers(other):
+            return NotImplemented
         return _compare(_operator.lt, self, other)
 
     def __le__(self, other):
+        if _defers(other):
+            return NotImplemented
         return _compare(_operator.le, self, other)
 
     def __gt__(self, other):
+        if _defers(other):
+            return NotImplemented
         return _compare(_operator.gt, self, other)
 
     def __ge__(self, other):
+        if _defers(other):
+            return NotImplemented
         return _compare(_operator.ge, self, other)
 
     def __and__(self, other):
@@ -679,6 +723,11 @@ class ndarray:
 
     __rand__ = __and__
     __ror__ = __or__
+
+
+def _defers(other):
+    """numpy defers to operands of higher __array_priority__ that are not numpy objects (tf.Tensor)."""
+    return getattr(other, '__array_priority__', 0) > 0 and not isinstance(other, (ndarray, generic))
 
 
 def _indices(shape):
