@@ -499,6 +499,41 @@ registerOp<RandomAttrs>({
   noGradient: 'nondifferentiable',
 });
 
+/**
+ * RandomShuffle: permutes the first axis. TensorFlow reserves size - 1 single uint32 samples and
+ * swaps element i with i + sample % (size - i), first to last; inputs with at most one row are
+ * returned untouched without drawing.
+ */
+registerOp<{ seed: number; seed2: number }>({
+  type: 'RandomShuffle',
+  forward: ([value], attrs) => {
+    const rows = value.rank === 0 ? 1 : value.shape[0];
+    if (value.size <= 1 || rows <= 1) return [new Tensor(value.dtype, value.shape.slice(), value.data)];
+    const gen = kernelGenerator('RandomShuffle', value.dtype, attrs.seed, attrs.seed2);
+    const blocks = new PhiloxBlocks(gen.key0, gen.key1, gen.counter.slice());
+    skip(gen.counter, Math.ceil((rows - 1) / 4));
+    const order = Array.from({ length: rows }, (_, i) => i);
+    let used = 4;
+    let block: Uint32Array = blocks.block;
+    for (let i = 0; i < rows - 1; i++) {
+      if (used === 4) {
+        block = blocks.next();
+        used = 0;
+      }
+      const j = i + (block[used++] % (rows - i));
+      [order[i], order[j]] = [order[j], order[i]];
+    }
+    const rowSize = value.size / rows;
+    const source = value.data;
+    const data = value.dtype === 'string' ? new Array<string>(value.size) : (allocate(value.dtype, value.size) as NumericData);
+    for (let r = 0; r < rows; r++) {
+      for (let k = 0; k < rowSize; k++) (data as unknown as unknown[])[r * rowSize + k] = source[order[r] * rowSize + k];
+    }
+    return [new Tensor(value.dtype, value.shape.slice(), data as NumericData | string[])];
+  },
+  noGradient: 'nondifferentiable',
+});
+
 // ---- public API -----------------------------------------------------------------------------
 
 export interface RandomOptions {
@@ -570,4 +605,11 @@ export function uniform(shape: readonly number[], minval: TensorLike = 0, maxval
   if (minIsZero) return engine.run1('Mul', [sample, hi]);
   const width = engine.run1('Sub', [hi, lo]);
   return engine.run1('AddV2', [engine.run1('Mul', [sample, width]), lo]);
+}
+
+/** tf.random.shuffle(value, seed=None): the rows (first axis) of `value` in a random order. */
+export function shuffle(value: TensorLike, options: { seed?: number | null } = {}): Tensor {
+  const t = toTensor(value);
+  const [seed, seed2] = getSeed(options.seed);
+  return getEngine().run1('RandomShuffle', [t], { seed, seed2 });
 }

@@ -3,7 +3,7 @@
  * kernel counters, unusual seeds) replayed from the committed fixture made by
  * test/fixtures/random/random_reference.py, and re-run live when .tfenv exists.
  *
- * Uniform floats and integers must be bit-exact. Normal and truncated-normal float32 samples must
+ * Uniform floats, integers and shuffles must be bit-exact. Normal and truncated-normal float32 samples must
  * be within one float32 ulp (two after the mean/stddev arithmetic) and at least 97% bit-exact:
  * TensorFlow uses glibc's logf/sincosf, which round about 1% of results differently from the
  * correctly rounded value we compute (see src/engine/random.ts).
@@ -12,7 +12,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { Engine, random, setEngine, type DTypeName } from '../../src/engine';
+import { Engine, constant, random, setEngine, type DTypeName } from '../../src/engine';
 
 const repoRoot = resolve(__dirname, '../..');
 const fixtureFile = join(repoRoot, 'test/fixtures/random/random-reference.json');
@@ -27,8 +27,9 @@ interface CallArgs {
   maxval?: number;
   dtype?: DTypeName;
   seed?: number;
+  value?: number[] | number[][];
 }
-type Step = { op: 'set_seed'; seed: number | null } | { op: 'normal' | 'uniform' | 'truncated_normal'; args: CallArgs; dtype: DTypeName; shape: number[]; values: number[] };
+type Step = { op: 'set_seed'; seed: number | null } | { op: 'normal' | 'uniform' | 'truncated_normal' | 'shuffle'; args: CallArgs; dtype: DTypeName; shape: number[]; values: number[] };
 interface Reference {
   tensorflow: string;
   programs: { name: string; steps: Step[] }[];
@@ -54,7 +55,9 @@ function replay(ref: Reference): { exact: number; total: number } {
       const a = step.args;
       const options = { dtype: a.dtype, seed: a.seed };
       const t =
-        step.op === 'normal'
+        step.op === 'shuffle'
+          ? random.shuffle(constant(a.value as number[], { integersAreInts: true }), { seed: a.seed })
+          : step.op === 'normal'
           ? random.normal(a.shape, a.mean ?? 0, a.stddev ?? 1, options)
           : step.op === 'truncated_normal'
             ? random.truncatedNormal(a.shape, a.mean ?? 0, a.stddev ?? 1, options)
@@ -62,7 +65,7 @@ function replay(ref: Reference): { exact: number; total: number } {
       expect(t.dtype, where).toBe(step.dtype);
       expect(t.shape, where).toEqual(step.shape);
       const ours = Array.from(t.data as ArrayLike<number>);
-      if (step.op === 'uniform') {
+      if (step.op === 'uniform' || step.op === 'shuffle') {
         expect(ours, where).toEqual(step.values);
         return;
       }

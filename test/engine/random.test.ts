@@ -213,6 +213,19 @@ describe('random ops in the trace and on tapes', () => {
     expect((dStd as Tensor).scalarValue()).toBeCloseTo(standard.reduce((s, x) => s + x, 0), 4);
   });
 
+  it('shuffle permutes rows (any dtype), records RandomShuffle and is not differentiable, as in TensorFlow', () => {
+    random.setSeed(1);
+    const rows = random.shuffle(constant([[1, 2], [3, 4], [5, 6], [7, 8]]));
+    const got = rows.toNested() as number[][];
+    expect(got.map((r) => r.join(',')).sort()).toEqual(['1,2', '3,4', '5,6', '7,8']);
+    expect(random.shuffle(constant(['a', 'b', 'c'])).toNested()).toHaveLength(3);
+    const x = variable(constant([1, 2, 3]), { name: 'x' });
+    const { tape, result } = withTape({}, () => reduceSum(random.shuffle(read(x))));
+    expect(tape.gradient([result], [x])).toEqual([null]);
+    const types = (getEngine().recorder?.toTrace().ops ?? []).filter((op) => op.type === 'RandomShuffle');
+    expect(types.map((op) => op.gradient)).toEqual(['nondifferentiable', 'nondifferentiable', 'nondifferentiable']);
+  });
+
   it('raises TensorFlow errors for integer normals, missing maxval and empty int ranges', () => {
     expect(thrown(() => random.uniform([2], 0, null, { dtype: 'int32' })).message).toBe('Must specify maxval for integer dtype tf.int32');
     const normalInt = thrown(() => random.normal([2], 0, 1, { dtype: 'int32' }));
