@@ -172,6 +172,11 @@ class TapeViewApp {
       this.choices[0]!;
     await this.showChoice(wanted, restore);
     if (focus?.line) this.focusLine(focus.line.line);
+    if (trace.truncated) {
+      const status = byId<HTMLElement>('status');
+      status.hidden = false;
+      status.textContent = `This trace stopped recording after ${trace.limits.maxOps.toLocaleString('en')} ops: ${trace.truncated.droppedOps.toLocaleString('en')} later ops ran but are not shown.`;
+    }
   }
 
   private showEmpty(message: string): void {

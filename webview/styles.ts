@@ -155,7 +155,7 @@ button[disabled] { opacity: 0.5; cursor: default; }
 #details .pager { display: flex; gap: 6px; align-items: center; margin-top: 4px; }
 .pane h2 .maximize { padding: 0 5px; font-size: 12px; }
 .pane h2 .maximize[aria-pressed="true"] { background: var(--ts-button-bg); color: var(--ts-button-fg); }
-.link { color: var(--vscode-textLink-foreground, var(--ts-focus)); background: none; border: none; padding: 0; text-decoration: underline; cursor: pointer; font-family: var(--ts-mono); }
+.link { overflow-wrap: anywhere; text-align: left; color: var(--vscode-textLink-foreground, var(--ts-focus)); background: none; border: none; padding: 0; text-decoration: underline; cursor: pointer; font-family: var(--ts-mono); }
 #source-view { contain: content; border-top: 1px solid var(--ts-border); padding: 4px 8px; font-family: var(--ts-mono); font-size: 12px; max-height: 8em; overflow: auto; }
 #source-view[hidden] { display: none; }
 #source-view .line { white-space: pre; }

@@ -121,6 +121,10 @@ describe('step list', () => {
     const firstBackward = byId(backward.nodes, view.steps[view.forwardStepCount]!.nodeId);
     expect(nodeState(firstBackward, view.forwardStepCount - 1)).toBe('pending');
     expect(nodeState(firstBackward, view.forwardStepCount)).toBe('current');
+    // The target (y) exists from the forward step that computed it.
+    const target = byId(backward.nodes, 'target:0');
+    expect(nodeState(target, view.forwardStepCount - 2)).toBe('pending');
+    expect(nodeState(target, view.forwardStepCount - 1)).toBe('computed');
     const seedEdge = backward.edges.find((e) => e.kind === 'seed')!;
     expect(edgeState(seedEdge, view.forwardStepCount - 1)).toBe('pending');
     expect(edgeState(seedEdge, view.forwardStepCount)).toBe('computed');

@@ -617,6 +617,13 @@ export function buildTapeView(trace: Trace, choice: ViewChoice, index = new Trac
   let backward: ViewGraph | undefined;
   if (call) {
     backward = buildBackwardGraph(trace, call, forwardStepCount, index);
+    // A target exists once the forward op that made it has run.
+    const forwardStepOf = new Map(forward.nodes.filter((n) => n.kind === 'op').map((n) => [n.opId, n.step]));
+    for (const node of backward.nodes) {
+      if (node.kind !== 'target' || node.tensorId === undefined) continue;
+      const step = forwardStepOf.get(index.tensor(node.tensorId)?.producer);
+      if (step !== undefined) node.step = step;
+    }
     call.steps.forEach((s, j) => {
       const op = index.op(s.op);
       steps.push({
