@@ -6,7 +6,8 @@
  * output label may repeat (`i->ii` writes onto the diagonal) and a 1-D ones operand stands in for
  * a label that was summed away from this operand alone (its gradient is broadcast along it).
  */
-import { allocate } from '../dtype';
+import { backend } from '../backend';
+import { type NumericData, allocate } from '../dtype';
 import { getEngine, registerOp } from '../engine';
 import { TFError } from '../errors';
 import { shapeText } from '../shape';
@@ -139,6 +140,43 @@ function einsumKernel(parsed: ParsedEinsum, operands: Tensor[]): { shape: number
 }
 
 /**
+ * Fast path for two-operand contractions that are a batched matmul (no repeated labels, no label
+ * summed out of one operand alone, no broadcasting): transpose each operand to [batch, free,
+ * contracted] order, run the backend's matmul, transpose to the output order. Null otherwise.
+ */
+function einsumAsMatmul(parsed: ParsedEinsum, a: Tensor, b: Tensor): { shape: number[]; values: NumericData } | null {
+  const [la, lb] = parsed.inputs;
+  const out = parsed.output;
+  const unique = (l: string[]) => new Set(l).size === l.length;
+  if (!unique(la) || !unique(lb) || !unique(out)) return null;
+  const size = (l: string) => parsed.sizes.get(l) as number;
+  const batch: string[] = [];
+  const freeA: string[] = [];
+  const contracted: string[] = [];
+  for (const l of la) {
+    if (lb.includes(l)) (out.includes(l) ? batch : contracted).push(l);
+    else if (out.includes(l)) freeA.push(l);
+    else return null;
+  }
+  const freeB = lb.filter((l) => !la.includes(l));
+  if (freeB.some((l) => !out.includes(l))) return null;
+  // Broadcast (size-1) dims would need expansion first: leave those to the general kernel.
+  if (la.some((l, i) => a.shape[i] !== size(l)) || lb.some((l, i) => b.shape[i] !== size(l))) return null;
+  const prod = (ls: string[]) => ls.reduce((p, l) => p * size(l), 1);
+  const arrange = (data: NumericData, shape: number[], labels: string[], order: string[]): NumericData => {
+    const perm = order.map((l) => labels.indexOf(l));
+    return perm.every((p, i) => p === i) ? data : backend().transpose(data, shape, perm, a.dtype);
+  };
+  const [nb, m, k, n] = [prod(batch), prod(freeA), prod(contracted), prod(freeB)];
+  const aData = arrange(numeric(a), a.shape, la, [...batch, ...freeA, ...contracted]);
+  const bData = arrange(numeric(b), b.shape, lb, [...batch, ...contracted, ...freeB]);
+  const product = backend().matmul(aData, [nb, m, k], bData, [nb, k, n], false, false, [nb, m, n], a.dtype);
+  const produced = [...batch, ...freeA, ...freeB];
+  const values = arrange(product, produced.map(size), produced, out);
+  return { shape: out.map(size), values };
+}
+
+/**
  * `broadcast_labels` (not a TensorFlow attribute, only set by gradients) names labels that were
  * `...` dims in the forward equation, so they keep broadcasting once spelled as letters.
  */
@@ -148,6 +186,10 @@ registerOp<{ equation: string; broadcast_labels?: string }>({
     const dtype = checkSameDType('Einsum', inputs);
     checkNumeric('Einsum', inputs[0]);
     const parsed = parseEinsum(equation, inputs.map((t) => t.shape), broadcast_labels);
+    if (inputs.length === 2) {
+      const fast = einsumAsMatmul(parsed, inputs[0], inputs[1]);
+      if (fast) return [make(dtype, fast.shape, fast.values)];
+    }
     const { shape, values } = einsumKernel(parsed, inputs);
     if (dtype === 'int32' || dtype === 'int64') {
       const out = allocate(dtype, values.length) as Int32Array | Float64Array;

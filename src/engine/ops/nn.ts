@@ -55,19 +55,25 @@ function softmaxAlong(x: Tensor, axis: number, log: boolean): Float64Array {
   const r = stepRounding(x);
   const { outer, n, inner } = aroundAxis(x.shape, axis);
   const out = new Float64Array(v.length);
+  const shifted = new Float64Array(n);
+  const exps = new Float64Array(n);
   for (let o = 0; o < outer; o++) {
     for (let i = 0; i < inner; i++) {
-      const at = (k: number) => (o * n + k) * inner + i;
+      const base = o * n * inner + i;
       let max = -Infinity;
-      for (let k = 0; k < n; k++) if (v[at(k)] > max) max = v[at(k)];
+      for (let k = 0, at = base; k < n; k++, at += inner) if (v[at] > max) max = v[at];
       let sum = 0;
-      for (let k = 0; k < n; k++) sum = r(sum + r(Math.exp(r(v[at(k)] - max))));
+      for (let k = 0, at = base; k < n; k++, at += inner) {
+        shifted[k] = r(v[at] - max);
+        exps[k] = r(Math.exp(shifted[k]));
+        sum = r(sum + exps[k]);
+      }
       if (log) {
         const logSum = r(Math.log(sum));
-        for (let k = 0; k < n; k++) out[at(k)] = r(r(v[at(k)] - max) - logSum);
+        for (let k = 0, at = base; k < n; k++, at += inner) out[at] = r(shifted[k] - logSum);
       } else {
         const inverse = r(1 / sum);
-        for (let k = 0; k < n; k++) out[at(k)] = r(r(Math.exp(r(v[at(k)] - max))) * inverse);
+        for (let k = 0, at = base; k < n; k++, at += inner) out[at] = r(exps[k] * inverse);
       }
     }
   }
