@@ -143,8 +143,9 @@ export abstract class Optimizer {
       if (missing.length > 0) {
         engine.warn(`UserWarning: Gradients do not exist for variables [${missing.join(', ')}] when minimizing the loss. If using \`model.compile()\`, did you forget to provide a \`loss\` argument?`);
       }
-      const learningRate = engine.readVariable(this.learningRateVariable);
       for (const [grad, variable] of present) {
+        // Keras reads the learning rate once per variable, as the trace of TensorFlow shows.
+        const learningRate = engine.readVariable(this.learningRateVariable);
         const lr = learningRate.dtype === variable.dtype ? learningRate : run('Cast', [learningRate], { dtype: variable.dtype });
         const g = grad.dtype === variable.dtype ? grad : run('Cast', [grad], { dtype: variable.dtype });
         if (g.shape.join(',') !== variable.shape.join(',')) {
