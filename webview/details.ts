@@ -130,8 +130,12 @@ export function renderDetails(node: GraphNode | undefined, view: TapeView, index
       if (step.gradientOps.length) html += `<p class="muted">Gradient function ran ${step.gradientOps.length} op(s): ${step.gradientOps.map((id) => esc(index.op(id)?.type ?? String(id))).join(', ')}</p>`;
     }
   }
-  if (node.kind === 'source' && node.sourceIndex !== undefined && call) {
-    const result = call.sources.find((s) => s.index === node.sourceIndex);
+  if (node.kind === 'source' && call) {
+    // Backward sources carry their index; a forward source is matched by its variable or tensor.
+    const result =
+      node.sourceIndex !== undefined
+        ? call.sources.find((s) => s.index === node.sourceIndex)
+        : call.sources.find((s) => (node.variableId !== undefined && s.variable === node.variableId) || (node.tensorId !== undefined && s.tensor === node.tensorId));
     if (result) {
       html += '<h4>Gradient</h4>';
       html += result.gradient === null ? `<div><strong>None</strong>${result.noneReason ? `: ${esc(result.noneReason.message)}` : ''}</div>` : `<div>${tensorLine(index, result.gradient, () => undefined)}</div>`;

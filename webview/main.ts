@@ -620,8 +620,24 @@ class TapeViewApp {
     });
     for (const pane of ['forward', 'backward'] as const) {
       byId<HTMLElement>(`${pane}-graph`).addEventListener('focus', () => (this.activePane = pane));
+      // In a focused graph, ↑/↓ walk its nodes in order (sources and ops as recorded), Enter opens a
+      // collapsed group or reveals the selected node's line; ←/→ stay the stepping keys.
       byId<HTMLElement>(`${pane}-graph`).addEventListener('keydown', (event) => {
-        if (event.key === 'Enter' && this.selected?.pane === pane && this.selected.id.startsWith('group:')) this.toggleGroup(this.selected.id.slice(6));
+        const graph = this.graphs[pane];
+        if (!graph || graph.nodes.length === 0) return;
+        if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
+          event.preventDefault();
+          const at = this.selected?.pane === pane ? graph.nodes.findIndex((n) => n.id === this.selected!.id) : -1;
+          const next = event.key === 'ArrowDown' ? (at + 1) % graph.nodes.length : (at - 1 + graph.nodes.length) % graph.nodes.length;
+          this.select(pane, graph.nodes[next]!.id, 'select');
+          this.renderers[pane].reveal(graph.nodes[next]!.id);
+        } else if (event.key === 'Enter' && this.selected?.pane === pane) {
+          if (this.selected.id.startsWith('group:')) this.toggleGroup(this.selected.id.slice(6));
+          else {
+            const loc = this.nodeOf(pane, this.selected.id)?.loc;
+            if (loc) this.host.post({ type: 'reveal', loc, reason: 'select' });
+          }
+        }
       });
     }
     byId<HTMLElement>('details').addEventListener('click', (event) => {

@@ -193,6 +193,18 @@ describe.skipIf(!chromiumAvailable())('tape view in Chromium', () => {
     await page.close();
   });
 
+  it('walks the nodes of a focused graph with ↑/↓ (every node reachable by keyboard)', async () => {
+    const page = await openIn14();
+    await page.locator('#backward-graph').focus();
+    const seen: string[] = [];
+    for (let i = 0; i < view.backward!.nodes.length; i++) {
+      await page.keyboard.press('ArrowDown');
+      seen.push((await page.locator('#details').getAttribute('data-node-id')) ?? '');
+    }
+    expect(new Set(seen)).toEqual(new Set(view.backward!.nodes.map((n) => n.id)));
+    await page.close();
+  });
+
   it('finds nodes by search', async () => {
     const page = await openIn14();
     await page.keyboard.press('/');
