@@ -291,6 +291,33 @@ export function createBridge(engine: Engine) {
       return tape.batchJacobian(target, source, { unconnectedGradients: unconnected, experimentalUsePfor: usePfor, loc });
     },
 
+    /**
+     * tf.custom_gradient's VariableWatcher: collects the trainable variables read until
+     * variableWatcherEnd. It sits on the tape stack (where variable reads are announced) and
+     * records no op.
+     */
+    variableWatcherBegin(): object {
+      const seen: Variable[] = [];
+      const watcher = {
+        id: 0,
+        isRecording: false,
+        seen,
+        variableAccessed(v: Variable): void {
+          if (v.trainable && !seen.includes(v)) seen.push(v);
+        },
+        shouldRecord(): boolean {
+          return false;
+        },
+      };
+      engine.tapeStack.push(watcher as unknown as GradientTape);
+      return watcher;
+    },
+    variableWatcherEnd(watcher: { seen: Variable[] }): Variable[] {
+      const i = engine.tapeStack.lastIndexOf(watcher as unknown as GradientTape);
+      if (i >= 0) engine.tapeStack.splice(i, 1);
+      return watcher.seen;
+    },
+
     /** Pauses every recording tape (tf.custom_gradient runs its function unrecorded); returns them. */
     pauseTapes(): GradientTape[] {
       const paused = engine.tapeStack.splice(0, engine.tapeStack.length);

@@ -241,6 +241,10 @@ class GradientTape:
     def batch_jacobian(self, target, source, unconnected_gradients=UnconnectedGradients.NONE,
                        parallel_iterations=None, experimental_use_pfor=True):
         loc = _loc()
+        if _b.tapeConsumed(self._tape):
+            # TensorFlow's batch_jacobian spells its copy of this message without the space.
+            raise RuntimeError('A non-persistent GradientTape can only be used tocompute one set of gradients (or '
+                               'jacobians)')
         mode = _unconnected_mode(unconnected_gradients)
         try:
             result = _b.batchJacobian(self._tape, _differentiable_handle(target), _differentiable_handle(source),
@@ -286,24 +290,39 @@ def custom_gradient(f=None):
         loc = _loc()
         # TensorFlow converts the inputs first: a Variable argument is read here, so the tape watches it.
         args = [(_to_tensor(a, loc=loc) if isinstance(a, (Tensor, Variable)) else a) for a in args]
-        result, grad_fn = f(*args, **kwargs)
+        watcher = _b.variableWatcherBegin()
+        try:
+            result, grad_fn = f(*args, **kwargs)
+        finally:
+            seen = _b.variableWatcherEnd(watcher).to_py(depth=1)
+        variables = [_variable_wrapper(v) for v in seen]
+        if variables and not _accepts_variables(grad_fn):
+            raise TypeError("@tf.custom_gradient grad_fn must accept keyword argument 'variables', since function "
+                            f'uses variables: {variables}')
         inputs = [a for a in nest.flatten(args) if isinstance(a, Tensor)]
         flat_result = [_to_tensor(r, loc=loc) for r in nest.flatten(result)]
 
         def backward(*upstream):
             upstream = [EagerTensor(u) for u in upstream]
-            grads = grad_fn(*upstream)
-            flat = list(grads) if isinstance(grads, (list, tuple)) else [grads]
+            if variables:
+                input_grads, variable_grads = grad_fn(*upstream, variables=variables)
+                variable_grads = list(nest.flatten(variable_grads))
+                if len(variable_grads) != len(variables):
+                    raise ValueError('Must return gradient for each variable from @custom_gradient grad_fn.')
+            else:
+                input_grads, variable_grads = grad_fn(*upstream), []
+            flat = list(input_grads) if isinstance(input_grads, (list, tuple)) else [input_grads]
             if len(flat) != len(inputs):
                 raise ValueError(
                     f'custom_gradient function expected to return {len(inputs)} gradients, but returned '
                     f'{len(flat)} instead.')
-            return to_js([None if g is None else _to_tensor(g)._t for g in flat])
+            return to_js([None if g is None else _to_tensor(g)._t for g in flat + variable_grads])
 
         proxy = create_proxy(backward)
         _keep_alive.append(proxy)
         try:
-            outs = _b.customGradient(getattr(f, '__name__', 'CustomGradient'), to_js([t._t for t in inputs]),
+            outs = _b.customGradient(getattr(f, '__name__', 'CustomGradient'),
+                                     to_js([t._t for t in inputs] + [v._v for v in variables]),
                                      to_js([t._t for t in flat_result]), proxy, loc)
         except JsException as e:
             raise _convert_error(e) from None
@@ -311,6 +330,15 @@ def custom_gradient(f=None):
         return nest.pack_sequence_as(result, wrapped)
 
     return decorated
+
+
+def _accepts_variables(fn):
+    import inspect
+    try:
+        parameters = inspect.signature(fn).parameters
+    except (TypeError, ValueError):
+        return False
+    return 'variables' in parameters or any(p.kind == p.VAR_KEYWORD for p in parameters.values())
 
 
 # Gradient functions stay callable from JavaScript for the whole run (a tape may use them late).
