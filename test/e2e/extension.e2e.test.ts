@@ -321,6 +321,20 @@ describe('Tapescope in a real VS Code (code-server)', () => {
     await expect.poll(async () => (await inlineHints(page))[IN14_GRADIENT_LINE] ?? '', { timeout: 60_000, interval: 500 }).toContain('x0: 8.0');
     await shot('06b-rerun-on-save');
     log('after saving x0 = 4.0 the file re-ran and the hint reads', (await inlineHints(page))[IN14_GRADIENT_LINE]);
+
+    // ---- reload the window: the webview serializer restores the panel, which re-runs the file and
+    // shows the tape it showed before (In[7]'s, the last one picked) ----
+    // Without the `payload` (files to open replace the restored editors in VS Code for the web).
+    await page.goto(`${server!.url}/?folder=${encodeURIComponent(folders.workspace)}`, { waitUntil: 'domcontentloaded', timeout: 60_000 });
+    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+    await expect
+      .poll(async () => (await view().locator('#backward-graph g.node title').allTextContents().catch(() => [])).some((t) => t.startsWith('∂/∂w')), {
+        timeout: 120_000,
+        interval: 1000,
+      })
+      .toBe(true);
+    await shot('06c-restored-after-reload');
+    log('after a window reload the panel came back with the In[7] tape');
   }, 10 * 60_000);
 
   it('in a notebook: the lens in the In[14] cell runs the cells up to it', async (ctx) => {
