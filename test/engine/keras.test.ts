@@ -340,6 +340,14 @@ describe('optimizers', () => {
   });
 });
 
+describe('optimizer arguments', () => {
+  it('refuses two clipping options at once with Keras message', () => {
+    expect(thrown(() => new keras.optimizers.SGD({ clipnorm: 1, clipvalue: 0.5 })).message).toBe(
+      'Only one of `clipnorm`, `clipvalue` and `global_clipnorm` can be set. Received: clipnorm=1.0, clipvalue=0.5, global_clipnorm=None',
+    );
+  });
+});
+
 describe('initializers', () => {
   it('glorot_uniform stays within sqrt(6 / (fan_in + fan_out)) and spreads across it', () => {
     random.setSeed(3);

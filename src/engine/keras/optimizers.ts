@@ -40,6 +40,20 @@ function variableLabel(v: Variable): string {
 export interface OptimizerOptions {
   learningRate?: number;
   name?: string;
+  /** Decoupled weight decay: each step first sets v -= v * weightDecay * learningRate. */
+  weightDecay?: number | null;
+  /** Clip each gradient to this L2 norm. */
+  clipnorm?: number | null;
+  /** Clip each gradient element to [-clipvalue, clipvalue]. */
+  clipvalue?: number | null;
+  /** Scale all gradients together so their global L2 norm is at most this. */
+  globalClipnorm?: number | null;
+}
+
+/** Python's repr of an optional number in Keras's messages (`None`, `1.0`, `0.5`). */
+function pyOptional(value: number | null | undefined): string {
+  if (value === null || value === undefined) return 'None';
+  return Number.isInteger(value) ? `${value}.0` : String(value);
 }
 
 export abstract class Optimizer {
@@ -52,7 +66,23 @@ export abstract class Optimizer {
   private readonly slotVariables: Variable[] = [];
   built = false;
 
+  readonly weightDecay: number | null;
+  readonly clipnorm: number | null;
+  readonly clipvalue: number | null;
+  readonly globalClipnorm: number | null;
+
   constructor(options: OptimizerOptions, className: string, defaultLearningRate: number) {
+    const clips = [options.clipnorm, options.clipvalue, options.globalClipnorm].filter((c) => c !== null && c !== undefined);
+    if (clips.length > 1) {
+      throw new TFError(
+        'ValueError',
+        `Only one of \`clipnorm\`, \`clipvalue\` and \`global_clipnorm\` can be set. Received: clipnorm=${pyOptional(options.clipnorm)}, clipvalue=${pyOptional(options.clipvalue)}, global_clipnorm=${pyOptional(options.globalClipnorm)}`,
+      );
+    }
+    this.weightDecay = options.weightDecay ?? null;
+    this.clipnorm = options.clipnorm ?? null;
+    this.clipvalue = options.clipvalue ?? null;
+    this.globalClipnorm = options.globalClipnorm ?? null;
     this.name = options.name ?? uniqueName(snakeCase(className));
     this.iterations = this.createVariable('iteration', toTensor(0, 'int64'));
     this.learningRateVariable = this.createVariable('learning_rate', toTensor(options.learningRate ?? defaultLearningRate, 'float32'));
@@ -143,22 +173,63 @@ export abstract class Optimizer {
       if (missing.length > 0) {
         engine.warn(`UserWarning: Gradients do not exist for variables [${missing.join(', ')}] when minimizing the loss. If using \`model.compile()\`, did you forget to provide a \`loss\` argument?`);
       }
-      for (const [grad, variable] of present) {
+      const grads = this.clipGradients(present.map(([g, v]) => (g.dtype === v.dtype ? g : run('Cast', [g], { dtype: v.dtype }))));
+      const vars = present.map(([, v]) => v);
+      grads.forEach((g, i) => {
+        if (g.shape.join(',') !== vars[i].shape.join(',')) {
+          throw new TFError('ValueError', `Gradient shape (${g.shape.join(', ')}) does not match variable shape (${vars[i].shape.join(', ')}) for ${variableLabel(vars[i])}`);
+        }
+      });
+      if (this.weightDecay !== null) {
+        for (const v of vars) {
+          // variable - variable * wd * lr, as Keras's _apply_weight_decay.
+          const lr = engine.readVariable(this.learningRateVariable);
+          const decay = run('Mul', [run('Mul', [engine.readVariable(v), scalarOf(this.weightDecay, v.dtype)]), lr]);
+          this.assign(v, run('Sub', [engine.readVariable(v), decay]), 'assign');
+        }
+      }
+      grads.forEach((g, i) => {
         // Keras reads the learning rate once per variable, as the trace of TensorFlow shows.
         const learningRate = engine.readVariable(this.learningRateVariable);
-        const lr = learningRate.dtype === variable.dtype ? learningRate : run('Cast', [learningRate], { dtype: variable.dtype });
-        const g = grad.dtype === variable.dtype ? grad : run('Cast', [grad], { dtype: variable.dtype });
-        if (g.shape.join(',') !== variable.shape.join(',')) {
-          throw new TFError('ValueError', `Gradient shape (${g.shape.join(', ')}) does not match variable shape (${variable.shape.join(', ')}) for ${variableLabel(variable)}`);
-        }
-        this.updateStep(g, variable, lr);
-      }
+        const lr = learningRate.dtype === vars[i].dtype ? learningRate : run('Cast', [learningRate], { dtype: vars[i].dtype });
+        this.updateStep(g, vars[i], lr);
+      });
       const next = run('AddV2', [engine.readVariable(this.iterations), scalarOf(1, 'int64')]);
       engine.assignVariable(this.iterations, next, 'assign');
     } finally {
       engine.popScope();
     }
     return this.iterations;
+  }
+
+  /** Keras's _clip_gradients: clipnorm per gradient, else global_clipnorm, else clipvalue. */
+  private clipGradients(grads: Tensor[]): Tensor[] {
+    if (this.clipnorm !== null && this.clipnorm > 0) {
+      const clipnorm = this.clipnorm;
+      return grads.map((g) => {
+        const c = (v: number) => scalarOf(v, g.dtype);
+        const l2sum = run('Sum', [run('Square', [g])], { axis: g.shape.map((_, i) => i), keepdims: true });
+        const positive = run('Greater', [l2sum, c(0)]);
+        const safe = run('SelectV2', [positive, l2sum, run('OnesLike', [l2sum])]);
+        const l2norm = run('SelectV2', [positive, run('Sqrt', [safe]), l2sum]);
+        return run('RealDiv', [run('Mul', [g, c(clipnorm)]), run('Maximum', [l2norm, c(clipnorm)])]);
+      });
+    }
+    if (this.globalClipnorm !== null && this.globalClipnorm > 0) {
+      const clip = this.globalClipnorm;
+      const squares = grads.map((g) => run('Sum', [run('Square', [g])], { axis: g.shape.map((_, i) => i), keepdims: false }));
+      const norm = run('Sqrt', [run('Sum', [run('Pack', squares, { axis: 0 })], { axis: [0], keepdims: false })]);
+      const c = (v: number) => scalarOf(v, norm.dtype);
+      const scaleForFinite = run('Mul', [c(clip), run('Minimum', [run('RealDiv', [c(1), norm]), c(1 / clip)])]);
+      // Adding (norm - norm) turns the scale into NaN when the norm is not finite, as Keras does.
+      const scale = run('AddV2', [scaleForFinite, run('Sub', [norm, norm])]);
+      return grads.map((g) => run('Mul', [g, scale]));
+    }
+    if (this.clipvalue !== null && this.clipvalue > 0) {
+      const v = this.clipvalue;
+      return grads.map((g) => run('Maximum', [run('Minimum', [g, scalarOf(v, g.dtype)]), scalarOf(-v, g.dtype)]));
+    }
+    return grads;
   }
 
   /** apply(grads, variables): the same as applyGradients on zipped lists. */
