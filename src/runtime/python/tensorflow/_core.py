@@ -1250,3 +1250,17 @@ def _wrap_gradient(handle):
     if getattr(handle, 'fromIndexedSlices', False):
         return IndexedSlices(_dense=t)
     return t
+
+
+# Where TensorFlow defines these classes: `print(type(x))` shows the same text as TensorFlow.
+for _cls, _module_name in ((Tensor, 'tensorflow.python.framework.tensor'),
+                           (EagerTensor, 'tensorflow.python.framework.ops'),
+                           (Variable, 'tensorflow.python.ops.variables'),
+                           (ResourceVariable, 'tensorflow.python.ops.resource_variable_ops'),
+                           (_UnreadVariable, 'tensorflow.python.ops.resource_variable_ops'),
+                           (TensorShape, 'tensorflow.python.framework.tensor_shape'),
+                           (DType, 'tensorflow.python.framework.dtypes'),
+                           (IndexedSlices, 'tensorflow.python.framework.indexed_slices'),
+                           (OpError, 'tensorflow.python.framework.errors_impl')):
+    _cls.__module__ = _module_name
+del _cls, _module_name

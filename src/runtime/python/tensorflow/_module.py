@@ -103,3 +103,6 @@ class Module:
     @classmethod
     def with_name_scope(cls, method):
         return method
+
+
+Module.__module__ = 'tensorflow.python.module.module'

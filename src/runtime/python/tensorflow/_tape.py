@@ -357,3 +357,7 @@ def _tapescope_begin_run():
         except Exception:
             pass
     _keep_alive.clear()
+
+
+GradientTape.__module__ = 'tensorflow.python.eager.backprop'
+UnconnectedGradients.__module__ = 'tensorflow.python.ops.unconnected_gradients'

@@ -319,3 +319,10 @@ class Reshape(Layer):
 
 def _tapescope_begin_run():
     _scope_stack.clear()
+
+
+for _cls, _path in ((Layer, 'keras.src.layers.layer'), (Dense, 'keras.src.layers.core.dense'),
+                    (InputLayer, 'keras.src.layers.core.input_layer'), (Flatten, 'keras.src.layers.reshaping.flatten'),
+                    (Activation, 'keras.src.layers.activations.activation'), (Dropout, 'keras.src.layers.regularization.dropout')):
+    _cls.__module__ = _path
+del _cls, _path
