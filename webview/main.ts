@@ -289,6 +289,7 @@ class TapeViewApp {
     else this.selected = undefined;
     this.applySearch();
     performance.measure('tapescope-render', 'tapescope-render-start');
+    performance.measure('tapescope-boot-to-interactive', 'tapescope-boot');
     document.documentElement.dataset.layoutEngine = engine;
     document.documentElement.dataset.layoutMs = String(results.reduce((sum, r) => sum + r.millis, 0));
     document.documentElement.dataset.nodeCount = String(total);
@@ -738,6 +739,7 @@ function readEmbeddedTrace(): Trace | undefined {
 }
 
 function boot(): void {
+  performance.mark('tapescope-boot');
   injectStyles(SCRIPT_NONCE);
   let app: TapeViewApp | undefined;
   const host = connectHost((message: ViewToHost) => {
