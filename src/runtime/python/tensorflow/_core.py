@@ -660,8 +660,7 @@ def _handle(x, dtype_hint=None):
         return x._t
     if isinstance(x, Variable):
         return x._v
-    if isinstance(x, (int, float)) and not hasattr(x, '_dtype_name'):
-        return x
+    # Python values get TensorFlow's inferred dtype here (5 is int32), not the engine's default.
     return _to_tensor(x, dtype_hint)._t
 
 

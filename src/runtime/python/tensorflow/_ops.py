@@ -355,8 +355,17 @@ reduce_mean = _reduction('Mean', 'reduce_mean')
 reduce_prod = _reduction('Prod', 'reduce_prod')
 reduce_max = _reduction('Max', 'reduce_max')
 reduce_min = _reduction('Min', 'reduce_min')
-reduce_any = _reduction('Any', 'reduce_any')
-reduce_all = _reduction('All', 'reduce_all')
+
+
+def reduce_any(input_tensor, axis=None, keepdims=False, name=None):
+    # TensorFlow's Any op, as the max of the values as integers (booleans have no gradient anyway).
+    as_int = cast(input_tensor, 'int32')
+    return cast(reduce_max(as_int, axis=axis, keepdims=keepdims), 'bool')
+
+
+def reduce_all(input_tensor, axis=None, keepdims=False, name=None):
+    as_int = cast(input_tensor, 'int32')
+    return cast(reduce_min(as_int, axis=axis, keepdims=keepdims), 'bool')
 
 
 def reduce_logsumexp(input_tensor, axis=None, keepdims=False, name=None):
