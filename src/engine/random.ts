@@ -24,7 +24,7 @@
  */
 import type { DTypeName, NumericData } from './dtype';
 import { allocate, isFloat, isInteger, roundTo } from './dtype';
-import { type Engine, getEngine, registerOp } from './engine';
+import { type Engine, allocateChecked, getEngine, registerOp } from './engine';
 import { TFError, opError } from './errors';
 import { Tensor } from './tensor';
 import { constant, type TensorLike, toTensor } from './convert';
@@ -454,7 +454,7 @@ function shapeFromTensor(type: string, shape: Tensor): number[] {
 function floatKernel(type: string, fill: (blocks: PhiloxBlocks, dtype: DTypeName, out: NumericData) => void) {
   return (inputs: Tensor[], attrs: RandomAttrs): Tensor[] => {
     const shape = shapeFromTensor(type, inputs[0]);
-    const data = allocate(attrs.dtype, sizeOf(shape)) as NumericData;
+    const data = allocateChecked(attrs.dtype, sizeOf(shape)) as NumericData;
     fill(reserve(kernelGenerator(type, attrs.dtype, attrs.seed, attrs.seed2), data.length), attrs.dtype, data);
     return [new Tensor(attrs.dtype, shape, data)];
   };
@@ -473,7 +473,7 @@ registerOp<RandomAttrs>({
     const hi = maxTensor.scalarValue();
     if (!(lo < hi)) throw opError('RandomUniformInt', `Need minval < maxval, got ${lo} >= ${hi}`);
     const dtype = minTensor.dtype;
-    const data = allocate(dtype, sizeOf(shape)) as NumericData;
+    const data = allocateChecked(dtype, sizeOf(shape)) as NumericData;
     const blocks = reserve(kernelGenerator('RandomUniformInt', dtype, attrs.seed, attrs.seed2), data.length);
     const n = data.length;
     if (dtype === 'int32') {

@@ -226,6 +226,11 @@ describe('random ops in the trace and on tapes', () => {
     expect(types.map((op) => op.gradient)).toEqual(['nondifferentiable', 'nondifferentiable', 'nondifferentiable']);
   });
 
+  it("respects the engine's tensor size limit", () => {
+    setEngine(new Engine({ maxTensorElements: 1000 }));
+    expect(thrown(() => random.normal([100, 100])).pythonType).toBe('ResourceExhaustedError');
+  });
+
   it('raises TensorFlow errors for integer normals, missing maxval and empty int ranges', () => {
     expect(thrown(() => random.uniform([2], 0, null, { dtype: 'int32' })).message).toBe('Must specify maxval for integer dtype tf.int32');
     const normalInt = thrown(() => random.normal([2], 0, 1, { dtype: 'int32' }));
