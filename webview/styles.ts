@@ -79,7 +79,10 @@ export const GRAPH_CSS = `
 .node .heat.nan { fill: var(--ts-muted); }
 .node .spark { fill: none; stroke: var(--ts-variable); stroke-width: 1.2; }
 .node .heat-frame { fill: none; stroke: var(--ts-border); }
-.node.state-pending { opacity: 0.35; }
+/* Dimmed by fill/stroke opacity, not group opacity: a group opacity makes Chromium paint each dimmed node
+   into its own layer, which made a step on a 10,000-node graph several times slower. */
+.node.state-pending .shape, .node.state-pending .stack, .node.state-pending .inner, .node.state-pending .heatmap { fill-opacity: 0.35; stroke-opacity: 0.35; }
+.node.state-pending text { fill-opacity: 0.4; }
 .node.state-current .shape { stroke: var(--ts-current); stroke-width: 4; }
 .node.selected .shape { stroke: var(--ts-focus); stroke-width: 3; }
 .node.state-current.selected .shape { stroke: var(--ts-current); stroke-width: 4; }
@@ -92,9 +95,9 @@ export const GRAPH_CSS = `
 .edge.kind-none { stroke: var(--ts-none); stroke-dasharray: 4 3; }
 .edge.kind-read { stroke: var(--ts-variable); }
 .edge.kind-write { stroke: var(--ts-warn); stroke-dasharray: 6 2; }
-.edge.state-pending { opacity: 0.25; }
+.edge.state-pending { stroke-opacity: 0.25; }
 .edge-label { fill: var(--ts-gradient); font-size: 11px; paint-order: stroke; stroke: var(--ts-bg); stroke-width: 3px; }
-.edge-label.state-pending { opacity: 0.3; }
+.edge-label.state-pending { fill-opacity: 0.3; }
 .arrow { fill: var(--ts-muted); }
 .arrow.gradient { fill: var(--ts-gradient); }
 .arrow.none { fill: var(--ts-none); }
@@ -102,7 +105,7 @@ export const GRAPH_CSS = `
 .cluster text { fill: var(--ts-muted); font-size: 11px; }
 .ov, .ov-edges { vector-effect: non-scaling-stroke; }
 .ov { stroke: var(--ts-node-border); stroke-width: 1; fill: var(--ts-node-bg); }
-.ov-pending { opacity: 0.35; }
+.ov-pending { fill-opacity: 0.35; stroke-opacity: 0.35; }
 .ov-current { fill: var(--ts-current); stroke: var(--ts-current); stroke-width: 8; }
 .ov-selected { fill: none; stroke: var(--ts-focus); stroke-width: 4; }
 .ov-hit { fill: var(--ts-hit); }
@@ -118,7 +121,8 @@ export const PAGE_CSS = `
 @media (prefers-contrast: more) { :root { ${HIGH_CONTRAST} } }
 :root[data-theme="high-contrast"] { ${HIGH_CONTRAST} color-scheme: dark; }
 /* High contrast (ours, or VS Code's): dimmed nodes stay legible, and borders are thicker. */
-:root[data-theme="high-contrast"] .node.state-pending, body.vscode-high-contrast .node.state-pending { opacity: 0.6; }
+:root[data-theme="high-contrast"] .node.state-pending text, body.vscode-high-contrast .node.state-pending text { fill-opacity: 0.7; }
+:root[data-theme="high-contrast"] .node.state-pending .shape, body.vscode-high-contrast .node.state-pending .shape { stroke-opacity: 0.7; }
 :root[data-theme="high-contrast"] .node .shape, body.vscode-high-contrast .node .shape { stroke-width: 2; }
 body { ${Object.entries(THEME_VARIABLES).map(([k, v]) => `${k}: ${v};`).join(' ')} }
 html, body { margin: 0; height: 100%; }

@@ -83,6 +83,9 @@ describe.skipIf(!CLI_BUILT)('the view model on engine traces', () => {
     'test/fixtures/tf-cases/032_adv_batch_jacobian.py',
     'test/fixtures/tf-cases/060_test_nested_tape_inner_watch.py',
     'test/fixtures/tf-cases/084_keras_two_dense_names.py',
+    // Programs that raise: the trace holds what happened up to the failure.
+    'test/fixtures/tf-cases/066_error_non_persistent_twice.py',
+    'test/fixtures/tf-cases/072_error_batch_jacobian_shapes.py',
   ])('builds every tape and gradient call of %s', (script) => {
     checkTrace(record(script));
   }, 120_000);
