@@ -75,6 +75,10 @@ const CASES: Record<string, () => Tensor | Tensor[]> = {
   'cast string': () => tf.cast(s('1'), 'float32'),
   'cast to bool': () => tf.cast(f([0.5, 0, -1]), 'bool'),
   'cast to int32 truncates': () => tf.cast(f([-1.7, 2.7]), 'int32'),
+  'flush to zero: exp(-100)': () => tf.exp(f([-100, 1])),
+  'flush to zero: sigmoid(-100)': () => tf.sigmoid(f([-100])),
+  'flush to zero: float64 product': () => tf.multiply(f64([1e-200]), f64([1e-120])),
+  'flush to zero: softmax': () => tf.softmax(f([0, -100, -120])),
 
   'argmax default axis': () => tf.argmax(x()),
   'argmax axis 1': () => tf.argmax(x(), 1),
@@ -245,12 +249,21 @@ function actualOf(t: Tensor): Expected {
   return { dtype: t.dtype, shape: t.shape.slice(), values };
 }
 
+/**
+ * Engine-core bug (src/engine/backend.ts kernels, outside this suite's ops): TensorFlow's CPU
+ * kernels flush subnormal results to zero (exp(-100.) is 0.0 in float32); the backend keeps
+ * 3.7e-44. Our own ops flush (kernel-util fromDoubles). `it.fails` keeps the suite green and
+ * turns red once the backend is fixed, so these can then become ordinary cases.
+ */
+const KNOWN_CORE_BUGS = new Set(['flush to zero: exp(-100)', 'flush to zero: sigmoid(-100)', 'flush to zero: float64 product']);
+
 describe(`ops against real TensorFlow ${reference.tensorflow} (values, dtypes, errors)`, () => {
   it('every reference case has a TypeScript counterpart and vice versa', () => {
     expect(Object.keys(CASES).sort()).toEqual(Object.keys(reference.cases).sort());
   });
   for (const [name, expected] of Object.entries(reference.cases)) {
-    it(name, () => {
+    const known = KNOWN_CORE_BUGS.has(name);
+    (known ? it.fails : it)(known ? `${name} (KNOWN CORE BUG: backend keeps subnormal results)` : name, () => {
       tf.setEngine(new tf.Engine());
       const body = CASES[name];
       if ('error' in expected) {

@@ -12,11 +12,25 @@ import { DTYPE_RULES } from './dtype-errors';
 export const run1 = (type: string, inputs: Tensor[], attrs: Record<string, unknown> = {}): Tensor => getEngine().run1(type, inputs, attrs);
 export const runN = (type: string, inputs: Tensor[], attrs: Record<string, unknown> = {}): Tensor[] => getEngine().run(type, inputs, attrs);
 
-/** Stores doubles as `dtype` (float32 rounds on store, float16 is rounded explicitly). */
+const MIN_NORMAL_FLOAT32 = 1.1754943508222875e-38;
+const MIN_NORMAL_FLOAT64 = 2.2250738585072014e-308;
+
+/**
+ * Stores doubles as `dtype` (float32 rounds on store, float16 is rounded explicitly). TensorFlow's
+ * CPU kernels run with flush-to-zero: a subnormal float32/float64 result is stored as (signed) 0,
+ * e.g. tf.sigmoid(-100.) is 0.0, not 3.7e-44.
+ */
 export function fromDoubles(dtype: DTypeName, shape: number[], values: ArrayLike<number>): Tensor {
   const data = allocate(dtype, values.length) as NumericData;
   for (let i = 0; i < values.length; i++) data[i] = values[i];
   if (dtype === 'float16') roundFloat16InPlace(data as Float32Array);
+  else if (dtype === 'float32' || dtype === 'float64') {
+    const limit = dtype === 'float32' ? MIN_NORMAL_FLOAT32 : MIN_NORMAL_FLOAT64;
+    for (let i = 0; i < data.length; i++) {
+      const v = data[i];
+      if (v !== 0 && v > -limit && v < limit) data[i] = v < 0 ? -0 : 0;
+    }
+  }
   return new Tensor(dtype, shape, data);
 }
 

@@ -64,6 +64,10 @@ CASES = {
     'cast string': lambda: tf.cast(tf.constant('1'), tf.float32),
     'cast to bool': lambda: tf.cast(tf.constant([0.5, 0., -1.]), tf.bool),
     'cast to int32 truncates': lambda: tf.cast(tf.constant([-1.7, 2.7]), tf.int32),
+    'flush to zero: exp(-100)': lambda: tf.exp(tf.constant([-100., 1.])),
+    'flush to zero: sigmoid(-100)': lambda: tf.sigmoid(tf.constant([-100.])),
+    'flush to zero: float64 product': lambda: tf.constant([1e-200], tf.float64) * tf.constant([1e-120], tf.float64),
+    'flush to zero: softmax': lambda: tf.nn.softmax(tf.constant([0., -100., -120.])),
     # ---- new ops: values ----
     'argmax default axis': lambda: tf.argmax(x),
     'argmax axis 1': lambda: tf.argmax(x, axis=1),
