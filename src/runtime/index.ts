@@ -6,7 +6,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, type MessagePort, Worker, receiveMessageOnPort } from 'node:worker_threads';
 import type { SourceLocation, Trace } from '../trace/types';
 import { NotebookFormatError, parseCellFileName, parseNotebook } from './notebook';
 import type { PythonError, WorkerProgram, WorkerRunOutcome, WorkerStartData, WorkerToHost } from './protocol';
@@ -75,6 +75,8 @@ export interface RuntimeOptions {
    * ~/.cache/tapescope); `false` turns the cache off.
    */
   snapshotDir?: string | false;
+  /** How long a run may take to end after its KeyboardInterrupt before the worker is killed (default 1000 ms). */
+  interruptGraceMs?: number;
 }
 
 export const DEFAULT_TIME_LIMIT_MS = 30_000;
@@ -103,6 +105,8 @@ function formatSeconds(ms: number): string {
 
 interface WorkerHandle {
   worker: Worker;
+  /** The port the worker reports on (see WorkerStartData.reportPort). */
+  reports: MessagePort;
   interrupt: Int32Array;
   ready: boolean;
   /** Set once we terminate it ourselves, so its exit is not reported as a crash. */
@@ -208,6 +212,7 @@ export class TapescopeRuntime {
     this.handle = undefined;
     if (handle) {
       handle.retired = true;
+      handle.reports.close();
       await handle.worker.terminate();
     }
   }
@@ -290,12 +295,14 @@ export class TapescopeRuntime {
     if (this.handle) return this.handle;
     const interruptBuffer = new SharedArrayBuffer(4);
     const snapshotDir = this.options.snapshotDir === false ? undefined : (this.options.snapshotDir ?? defaultSnapshotDir());
-    const startData: WorkerStartData = { interruptBuffer, pyodideDir: this.options.pyodideDir, snapshotDir };
-    const worker = new Worker(this.options.workerPath ?? defaultWorkerPath(), { workerData: startData });
-    // The worker must not keep a CLI process alive once its runs are over.
+    const reports = new MessageChannel();
+    const startData: WorkerStartData = { interruptBuffer, pyodideDir: this.options.pyodideDir, snapshotDir, reportPort: reports.port2 };
+    const worker = new Worker(this.options.workerPath ?? defaultWorkerPath(), { workerData: startData, transferList: [reports.port2] });
+    // Neither may keep a CLI process alive once its runs are over (a run holds timers meanwhile).
     worker.unref();
-    const handle: WorkerHandle = { worker, interrupt: new Int32Array(interruptBuffer), ready: false, retired: false };
-    worker.on('message', (message: WorkerToHost) => this.onWorkerMessage(handle, message));
+    reports.port1.unref();
+    const handle: WorkerHandle = { worker, reports: reports.port1, interrupt: new Int32Array(interruptBuffer), ready: false, retired: false };
+    reports.port1.on('message', (message: WorkerToHost) => this.onWorkerMessage(handle, message));
     worker.on('error', (error: Error) => this.onWorkerFailure(handle, `the Python worker failed: ${error.message}`));
     worker.on('exit', (code: number) => this.onWorkerFailure(handle, `the Python worker stopped unexpectedly (exit code ${code})`));
     this.handle = handle;
@@ -355,7 +362,13 @@ export class TapescopeRuntime {
       return;
     }
     Atomics.store(handle.interrupt, 0, 2);
-    run.timers.push(setTimeout(() => this.killWorkerAndFinish(run), INTERRUPT_GRACE_MS));
+    run.timers.push(
+      setTimeout(() => {
+        // The run may have ended in time with its `done` still queued behind this timer.
+        this.drainReports(handle);
+        this.killWorkerAndFinish(run);
+      }, this.options.interruptGraceMs ?? INTERRUPT_GRACE_MS),
+    );
   }
 
   private finishFromOutcome(handle: WorkerHandle, run: ActiveRun, outcome: WorkerRunOutcome): void {
@@ -408,6 +421,9 @@ export class TapescopeRuntime {
 
   private onWorkerFailure(handle: WorkerHandle, message: string): void {
     if (handle.retired) return;
+    // What the worker reported before it died (its last output, maybe even its `done`) comes first.
+    this.drainReports(handle);
+    if (handle.retired) return;
     this.retire(handle);
     const run = this.active;
     if (!run) return;
@@ -420,9 +436,17 @@ export class TapescopeRuntime {
     this.complete(run, { status: 'error', error });
   }
 
+  /** Handles, now, every report the worker has already sent. */
+  private drainReports(handle: WorkerHandle): void {
+    for (let report = receiveMessageOnPort(handle.reports); report; report = receiveMessageOnPort(handle.reports)) {
+      this.onWorkerMessage(handle, report.message as WorkerToHost);
+    }
+  }
+
   /** Forgets a worker (killing it); the next run starts a fresh one. */
   private retire(handle: WorkerHandle): void {
     handle.retired = true;
+    handle.reports.close();
     if (this.handle === handle) this.handle = undefined;
     void handle.worker.terminate();
   }

@@ -3,6 +3,7 @@
  * (src/runtime/worker.ts). Both sides import these types; the worker is started fresh when it has
  * to be killed, so no message ever refers to state from a previous worker.
  */
+import type { MessagePort } from 'node:worker_threads';
 import type { SourceLocation, Trace } from '../trace/types';
 
 export interface PythonError {
@@ -75,4 +76,11 @@ export interface WorkerStartData {
   pyodideDir?: string;
   /** Folder for the cached interpreter memory snapshot (faster cold starts); absent: no snapshot. */
   snapshotDir?: string;
+  /**
+   * Where the worker posts every WorkerToHost message. A port of our own (not the worker's
+   * parentPort) because the host can read it synchronously (`receiveMessageOnPort`): before
+   * killing a run that outlived its interrupt, it takes any `done` already sent, so a run that
+   * did stop in time is never killed just because the host's event loop was late.
+   */
+  reportPort: MessagePort;
 }

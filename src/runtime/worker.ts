@@ -46,12 +46,15 @@ let bytecodeCache: string | undefined;
 let cachedBytecodeCount = 0;
 
 if (!parentPort) throw new Error('src/runtime/worker.ts must run as a worker thread');
-const port = parentPort;
 const startData = workerData as WorkerStartData;
+// Requests come on parentPort; everything we report goes on the host's dedicated port, which the
+// host can also drain synchronously before deciding to kill us (see protocol.ts).
+const requests = parentPort;
+const reports = startData.reportPort;
 const interruptFlag = new Int32Array(startData.interruptBuffer);
 
 function post(message: WorkerToHost): void {
-  port.postMessage(message);
+  reports.postMessage(message);
 }
 
 /** Python's stdout/stderr are line-buffered: each write is normally a whole line, sent at once. */
@@ -283,7 +286,7 @@ function updateBytecodeCache(pyodide: PyodideAPI): void {
 }
 
 // Runs are strictly sequential: the host sends the next one only after `done`.
-port.on('message', (message: HostToWorker) => {
+requests.on('message', (message: HostToWorker) => {
   if (message.type !== 'run') return;
   run(message.runId, message.program, message.options).then(
     (outcome) => {

@@ -24,6 +24,9 @@ beforeAll(async () => {
   runtime = new TapescopeRuntime({
     workerPath: bundles.worker,
     snapshotDir,
+    // A loaded 2-core machine can take more than the default 1 s to unwind a KeyboardInterrupt, and
+    // these tests check that the interrupt (not the kill) ends such runs; the kill has its own test.
+    interruptGraceMs: 4000,
     onOutput: (stream, text, cell) => outputEvents.push({ stream, text, cell, at: performance.now() }),
     onProgress: (message) => progress.push(message),
   });
@@ -138,15 +141,14 @@ describe('running Python files', () => {
   }, 120_000);
 
   it('stops an infinite loop at the time limit, and the next run is still warm', async () => {
-    const started = performance.now();
     const result = await runFile('loop.py', 'print("looping")\nwhile True:\n    pass\n', { timeLimitMs: 1500 });
-    const elapsed = performance.now() - started;
+    const elapsed = result.durationMs - (result.coldStartMs ?? 0);
     expect(result.status).toBe('timeout');
     expect(result.stdout).toBe('looping\n');
     expect(result.stderr).toContain('time limit of 1.5 s was exceeded');
     expect(result.error?.loc?.line).toBeGreaterThanOrEqual(2);
     expect(elapsed).toBeGreaterThanOrEqual(1400);
-    expect(elapsed).toBeLessThan(4000);
+    expect(elapsed).toBeLessThan(10_000); // (generous: a loaded 2-core machine)
 
     const next = await runFile('after.py', 'print("still alive")\n');
     expect(next.status).toBe('ok');
@@ -170,8 +172,8 @@ describe('running Python files', () => {
     const started = performance.now();
     const result = await runFile('stubborn.py', stubborn, { timeLimitMs: 1000 });
     expect(result.status).toBe('timeout');
-    // (Its "ignored" line may or may not reach us before the kill on a loaded machine.)
-    expect(performance.now() - started).toBeLessThan(5000);
+    expect(result.stdout).toContain('ignored'); // the interrupt came first, then the kill
+    expect(performance.now() - started).toBeLessThan(10_000);
 
     const next = await runFile('after_kill.py', 'print(1 + 1)\n');
     expect(next.status).toBe('ok');
