@@ -9,7 +9,7 @@
  * when that script reports that code-server cannot be installed on this machine.
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { BrowserContext, FrameLocator, Page } from 'playwright-core';
@@ -369,6 +369,38 @@ describe('Tapescope in a real VS Code (code-server)', () => {
     const output = await bottomPanelText();
     expect(output).toContain('gradient_tape_basics.ipynb (cells up to 4)');
     expect(output).not.toContain('dys/dx1');
+  }, 5 * 60_000);
+
+  it('an error in user code: Error diagnostic on the failing line, traceback in the output channel', async (ctx) => {
+    if (skipReason) {
+      ctx.skip();
+      return;
+    }
+    const BAD = 'fails_after_gradient.py';
+    writeFileSync(
+      join(folders.workspace, BAD),
+      ['import tensorflow as tf', 'x = tf.Variable(3.0)', 'with tf.GradientTape() as tape:', '    y = x * x', 'g = tape.gradient(y, x)', 'print(g)', 'print(undefined_name)', ''].join('\n'),
+    );
+    await page.locator('.explorer-folders-view .monaco-list-row', { hasText: BAD }).first().click({ timeout: 30_000 });
+    await page.locator('.tabs-container .tab', { hasText: BAD }).first().waitFor({ timeout: 30_000 });
+    const lens = await lensAbove(page, 5, 'Compute gradient', 60_000);
+    expect(lens, 'a lens above line 5').toBeDefined();
+    await lens!.click();
+    await showOutputPanel();
+    await expect.poll(bottomPanelText, { timeout: 60_000 }).toContain("NameError: name 'undefined_name' is not defined");
+    const output = await bottomPanelText();
+    expect(output).toContain('tf.Tensor(6.0, shape=(), dtype=float32)');
+    expect(output).toMatch(/line 7/);
+    // The tape up to the failure is still shown.
+    await expect
+      .poll(async () => (await view().locator('#backward-graph g.node title').allTextContents()).some((t) => t.includes(`${BAD}:`)), { timeout: 60_000 })
+      .toBe(true);
+    await page.keyboard.press('Control+Shift+M');
+    const problems = page.locator('.markers-panel');
+    await expect.poll(async () => (await problems.innerText()).replace(/\s+/g, ' '), { timeout: 15_000 }).toContain("NameError: name 'undefined_name' is not defined");
+    expect((await problems.innerText()).replace(/\s+/g, ' ')).toMatch(/\[Ln 7, Col \d+\]/);
+    await shot('10-user-error');
+    log('user error: Error diagnostic on line 7, traceback in the output, tape shown');
   }, 5 * 60_000);
 
   it('in restricted mode the lenses explain why nothing runs, and clicking runs nothing', async (ctx) => {
