@@ -1146,6 +1146,21 @@ class Variable:
 
 
 _install_operators(Variable)
+
+
+def _no_inplace(symbol, advice, out):
+    def method(self, unused_other):
+        raise RuntimeError(f'`{symbol}` with `tf.Variable`s is not supported. Use `{advice}` to modify the variable, '
+                           f'or `{out}` if you need to get a new output Tensor.')
+    return method
+
+
+# TensorFlow's ResourceVariable refuses in-place operators (its texts, including `variable * value` for -=).
+Variable.__iadd__ = _no_inplace('variable += value', 'variable.assign_add(value)', 'out = variable + value')
+Variable.__isub__ = _no_inplace('variable -= value', 'variable.assign_sub(value)', 'out = variable * value')
+Variable.__imul__ = _no_inplace('var *= value', 'var.assign(var * value)', 'out = var * value')
+Variable.__itruediv__ = _no_inplace('var /= value', 'var.assign(var / value)', 'out = var / value')
+Variable.__ipow__ = _no_inplace('var **= value', 'var.assign(var ** value)', 'out = var ** value')
 Variable.__hash__ = lambda self: id(self)
 
 

@@ -236,6 +236,21 @@ class Dense(Layer):
             self.bias = self.add_weight('bias', shape=[self.units], initializer=self.bias_initializer)
         self.built = True
 
+    def _check_input(self, inputs):
+        # Keras's input_spec check (min_ndim=2, axis -1 fixed once built), with its messages.
+        prefix = f"Input 0 with name 'None' of layer '{self._name}' is incompatible with the layer:"
+        shape = tuple(inputs.shape.as_list())
+        if len(shape) < 2:
+            raise ValueError(f'{prefix} expected min_ndim=2, found ndim={len(shape)}. Full shape received: {shape}')
+        if self.kernel is not None and shape[-1] != self.kernel.shape[0]:
+            raise ValueError(f'{prefix} expected axis -1 of input shape to have value {self.kernel.shape[0]}, but '
+                             f'received input with shape {shape}')
+
+    def __call__(self, inputs, *args, **kwargs):
+        inputs = self._convert_input(inputs)
+        self._check_input(inputs)
+        return super().__call__(inputs, *args, **kwargs)
+
     def call(self, inputs):
         rank = inputs.ndim
         if rank == 2:
