@@ -131,13 +131,16 @@ describe('running Python files', () => {
   }, 120_000);
 
   it('gives every run a fresh __main__ and fresh user-facing packages', async () => {
-    const first = await runFile('state1.py', 'leftover = 1\nimport matplotlib\nmatplotlib.marker = "set by run 1"\nprint(__name__)\n');
+    const first = await runFile(
+      'state1.py',
+      'leftover = 1\nimport matplotlib, os, sys\nmatplotlib.marker = "set by run 1"\nsys.path.append("/run1")\nos.environ["RUN1"] = "1"\nprint(__name__)\n',
+    );
     expect(first.stdout).toBe('__main__\n');
     const second = await runFile(
       'state2.py',
-      'import matplotlib\nprint("leftover" in globals(), "marker" in vars(matplotlib), __file__.endswith("state2.py"))\n',
+      'import matplotlib, os, sys\nprint("leftover" in globals(), "marker" in vars(matplotlib), __file__.endswith("state2.py"), "/run1" in sys.path, "RUN1" in os.environ)\n',
     );
-    expect(second.stdout).toBe('False False True\n');
+    expect(second.stdout).toBe('False False True False False\n');
   }, 120_000);
 
   it('stops an infinite loop at the time limit, and the next run is still warm', async () => {

@@ -12,6 +12,7 @@ import gc
 import io
 import json
 import linecache
+import os
 import sys
 import time
 import tokenize
@@ -46,6 +47,9 @@ _interruptible_sleep.__name__ = _interruptible_sleep.__qualname__ = 'sleep'
 _interruptible_sleep.__module__ = 'time'
 time.sleep = _interruptible_sleep
 
+_initial_path = list(sys.path)
+_initial_cwd = os.getcwd()
+_initial_environ = dict(os.environ)
 _initial_warning_filters = list(warnings.filters)
 _initial_recursion_limit = sys.getrecursionlimit()
 _initial_stdout = sys.stdout
@@ -136,6 +140,11 @@ def begin_run(program_file, user_files_json, sources_json):
     """Start a run: fresh `__main__`, per-run modules dropped, user files registered."""
     global _main_globals
     sys.stdout, sys.stderr = _initial_stdout, _initial_stderr
+    sys.path[:] = _initial_path
+    os.chdir(_initial_cwd)
+    if dict(os.environ) != _initial_environ:
+        os.environ.clear()
+        os.environ.update(_initial_environ)
     _restore_warning_filters()
     sys.setrecursionlimit(_initial_recursion_limit)
     _purge_per_run_modules()
