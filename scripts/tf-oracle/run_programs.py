@@ -84,6 +84,20 @@ OPS = {
     "stack": lambda args, attrs: tf.stack(list(args), axis=attrs.get("axis", 0)),
     "cast": lambda args, attrs: tf.cast(args[0], getattr(tf, attrs["dtype"])),
     "where": lambda args, attrs: tf.where(args[0], args[1], args[2]),
+    "softmax": _unary(tf.nn.softmax),
+    "log_softmax": _unary(tf.nn.log_softmax),
+    "leaky_relu": lambda args, attrs: tf.nn.leaky_relu(args[0], alpha=attrs["alpha"]),
+    "softsign": _unary(tf.nn.softsign),
+    "l2_loss": _unary(tf.nn.l2_loss),
+    "erfc": _unary(tf.math.erfc),
+    "cumsum": lambda args, attrs: tf.math.cumsum(
+        args[0], axis=attrs["axis"], exclusive=attrs["exclusive"], reverse=attrs["reverse"]
+    ),
+    "div_no_nan": _binary(tf.math.divide_no_nan),
+    "concat": lambda args, attrs: tf.concat(list(args), axis=attrs["axis"]),
+    "tile": lambda args, attrs: tf.tile(args[0], attrs["multiples"]),
+    "gather": lambda args, attrs: tf.gather(args[0], args[1], axis=attrs["axis"]),
+    "argmax": lambda args, attrs: tf.math.argmax(args[0], axis=attrs["axis"]),
 }
 
 NP_DTYPES = {

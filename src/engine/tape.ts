@@ -358,6 +358,15 @@ export class GradientTape {
     return this.engine.run1('ZerosLike', [this.valueOf(x)]);
   }
 
+  /**
+   * ones/zeros shaped like `like` that no tape records: TensorFlow seeds targets and fills missing
+   * output gradients with fresh constants (vspace ones/zeros), not with OnesLike(target), so an
+   * outer tape does not see the seed (x known to it does not make d(target)/d(target) known).
+   */
+  private filled(like: Tensor, value: 0 | 1): Tensor {
+    return this.engine.run1('Fill', [this.engine.scalar(value, like.dtype)], { shape: like.shape.slice() });
+  }
+
   private zerosWithShape(like: Tensor, shape: number[]): Tensor {
     return this.engine.run1('Fill', [this.engine.scalar(0, like.dtype)], { shape });
   }
@@ -420,7 +429,7 @@ export class GradientTape {
         if (!isFloat(value.dtype) && !(isSource && isInteger(value.dtype))) return;
         if (!dependent.has(targetIds[i]) && !isSource) return;
         const given = outputGradients?.[i];
-        add(targetIds[i], given ?? engine.run1('OnesLike', [value]));
+        add(targetIds[i], given ?? this.filled(value, 1));
       });
       for (let k = needed.length - 1; k >= 0; k--) {
         const op = needed[k];
@@ -456,7 +465,7 @@ export class GradientTape {
     const def: OpDef = op.def;
     if (def.noGradient === 'missing') throw new TFError('LookupError', `gradient registry has no entry for: ${def.type}`);
     if (def.noGradient || !def.grad) return op.inputs.map(() => null);
-    const upstream = incoming.map((g, i) => g ?? this.engine.run1('ZerosLike', [op.outputs[i]]));
+    const upstream = incoming.map((g, i) => g ?? this.filled(op.outputs[i], 0));
     const previousLoc = this.engine.location;
     if (op.loc) this.engine.location = op.loc;
     try {

@@ -8,7 +8,7 @@
  * a second gradient() on a non-persistent tape.
  */
 import type { Arg, DType, Program, Stmt } from './program';
-import { BINARY_FNS, COMPARE_FNS, REDUCE_FNS, UNARY_FNS, UNARY_INT_OK } from './ops';
+import { BINARY_FNS, COMPARE_FNS, NN_FNS, REDUCE_FNS, UNARY_FNS, UNARY_INT_OK } from './ops';
 
 /** mulberry32: small, fast, seedable; the same seed gives the same programs everywhere. */
 export class Rng {
@@ -170,7 +170,7 @@ class ProgramBuilder {
     const rng = this.rng;
     const a = this.operand();
     if (!a) return undefined;
-    const kind = rng.pick(['unary', 'unary', 'unary', 'binary', 'binary', 'binary', 'reduce', 'reduce', 'matmul', 'shape', 'where', 'cast', 'stack']);
+    const kind = rng.pick(['unary', 'unary', 'unary', 'binary', 'binary', 'binary', 'reduce', 'reduce', 'matmul', 'shape', 'where', 'cast', 'stack', 'nn', 'nn', 'concat', 'tile', 'gather', 'argmax']);
     const name = this.fresh('t');
     switch (kind) {
       case 'unary': {
@@ -182,7 +182,7 @@ class ProgramBuilder {
         return this.bind(name, a.dtype, a.shape);
       }
       case 'binary': {
-        const fn = rng.pick(BINARY_FNS);
+        const fn = rng.chance(0.06) ? 'div_no_nan' : rng.pick(BINARY_FNS);
         const b = this.partner(a, out);
         // A literal goes second: tf.math.add(2.5, x) converts 2.5 alone (float32) while `2.5 + x`
         // takes x's dtype, and the TypeScript API (like the operators) always does the latter.
@@ -273,6 +273,61 @@ class ProgramBuilder {
         const shape = a.shape.slice();
         shape.splice(at, 0, 2);
         return this.bind(name, a.dtype, shape);
+      }
+      case 'nn': {
+        const fn = rng.pick(NN_FNS);
+        const r = a.shape.length;
+        const attrs: Record<string, unknown> = {};
+        if (fn === 'leaky_relu') attrs.alpha = rng.pick([0.2, 0.3, 0.01]);
+        if (fn === 'cumsum') {
+          attrs.axis = r === 0 ? 0 : rng.int(-r, r - 1);
+          attrs.exclusive = rng.chance(0.4);
+          attrs.reverse = rng.chance(0.4);
+        }
+        out.push({ k: 'op', out: name, fn, args: [a.name], attrs });
+        return this.bind(name, a.dtype, fn === 'l2_loss' ? [] : a.shape);
+      }
+      case 'concat': {
+        const r = a.shape.length;
+        if (r === 0) return undefined;
+        const axis = rng.int(-r, r - 1);
+        const at = axis < 0 ? axis + r : axis;
+        const otherShape = a.shape.slice();
+        otherShape[at] = rng.int(1, 3);
+        if (rng.chance(0.04) && r > 1) otherShape[(at + 1) % r] += 1; // mismatched on purpose
+        const b = this.constStmt(a.dtype, otherShape, out);
+        const first = rng.chance(0.5);
+        out.push({ k: 'op', out: name, fn: 'concat', args: first ? [a.name, b.name] : [b.name, a.name], attrs: { axis } });
+        const shape = a.shape.slice();
+        shape[at] += otherShape[at];
+        return this.bind(name, a.dtype, shape);
+      }
+      case 'tile': {
+        const multiples = a.shape.map(() => rng.int(1, 2));
+        out.push({ k: 'op', out: name, fn: 'tile', args: [a.name], attrs: { multiples } });
+        return this.bind(name, a.dtype, a.shape.map((d, i) => d * multiples[i]));
+      }
+      case 'gather': {
+        const r = a.shape.length;
+        if (r === 0) return undefined;
+        const axis = rng.int(0, r - 1);
+        const count = rng.int(1, 4);
+        const limit = a.shape[axis];
+        const values = Array.from({ length: count }, () => rng.int(0, limit - 1));
+        if (rng.chance(0.04)) values[0] = limit; // out of range on purpose
+        const indices = this.fresh('c');
+        out.push({ k: 'const', out: indices, dtype: 'int32', shape: [count], values });
+        out.push({ k: 'op', out: name, fn: 'gather', args: [a.name, indices], attrs: { axis } });
+        const shape = [...a.shape.slice(0, axis), count, ...a.shape.slice(axis + 1)];
+        return this.bind(name, a.dtype, shape);
+      }
+      case 'argmax': {
+        const r = a.shape.length;
+        if (r === 0) return undefined;
+        const axis = rng.int(-r, r - 1);
+        out.push({ k: 'op', out: name, fn: 'argmax', args: [a.name], attrs: { axis } });
+        const at = axis < 0 ? axis + r : axis;
+        return this.bind(name, 'int64', a.shape.filter((_, i) => i !== at));
       }
     }
     return undefined;

@@ -16,8 +16,14 @@ export const UNARY_INT_OK = ['square', 'abs', 'negative', 'sign', 'relu', 'ident
 export const BINARY_FNS = ['add', 'subtract', 'multiply', 'divide', 'maximum', 'minimum', 'pow', 'floordiv', 'floormod'] as const;
 export const COMPARE_FNS = ['greater', 'less', 'greater_equal', 'less_equal', 'equal'] as const;
 export const REDUCE_FNS = ['reduce_sum', 'reduce_mean', 'reduce_max', 'reduce_min', 'reduce_prod'] as const;
+/** tf.nn / tf.math functions over float tensors, run as single engine ops (no api.ts wrapper yet). */
+export const NN_FNS = ['softmax', 'log_softmax', 'leaky_relu', 'softsign', 'l2_loss', 'erfc', 'cumsum'] as const;
 
 type Fn = (args: TensorLike[], attrs: Record<string, unknown>) => Tensor;
+
+/** One engine op on converted operands (for ops the Python package calls without an api.ts wrapper). */
+const op = (type: string, attrsOf: (attrs: Record<string, unknown>) => Record<string, unknown> = () => ({})): Fn => (args, attrs) =>
+  E.getEngine().run1(type, args.map((a) => E.toTensor(a)), attrsOf(attrs));
 
 const unary = (f: (x: TensorLike) => Tensor): Fn => ([x]) => f(x);
 const binary = (f: (a: TensorLike, b: TensorLike) => Tensor): Fn => ([a, b]) => f(a, b);
@@ -76,4 +82,26 @@ export const TS_OPS: Record<string, Fn> = {
   stack: (args, attrs) => E.stack(args, (attrs.axis as number | undefined) ?? 0),
   cast: ([x], attrs) => E.cast(x, attrs.dtype as DTypeName),
   where: ([c, x, y]) => E.where(c, x, y),
+  softmax: op('Softmax'),
+  log_softmax: op('LogSoftmax'),
+  // tf.nn.leaky_relu casts integer features to float32 first (in Python), as TensorFlow 2.21 does.
+  leaky_relu: ([x], attrs) => {
+    let t = E.toTensor(x);
+    if (E.isInteger(t.dtype)) t = E.cast(t, 'float32');
+    return E.getEngine().run1('LeakyRelu', [t], { alpha: attrs.alpha });
+  },
+  softsign: op('Softsign'),
+  l2_loss: op('L2Loss'),
+  erfc: op('Erfc'),
+  cumsum: op('Cumsum', (a) => ({ axis: a.axis, exclusive: a.exclusive, reverse: a.reverse })),
+  // tf.math.divide_no_nan divides integers as float64 (true division), like `/`.
+  div_no_nan: ([a, b]) => {
+    let [x, y] = E.toTensorPair(a, b);
+    if (E.isInteger(x.dtype) && x.dtype === y.dtype) [x, y] = [E.cast(x, 'float64'), E.cast(y, 'float64')];
+    return E.getEngine().run1('DivNoNan', [x, y]);
+  },
+  concat: (args, attrs) => E.getEngine().run1('ConcatV2', args.map((a) => E.toTensor(a)), { axis: attrs.axis }),
+  tile: op('Tile', (a) => ({ multiples: a.multiples })),
+  gather: ([params, indices], attrs) => E.getEngine().run1('GatherV2', [E.toTensor(params), E.toTensor(indices)], { axis: attrs.axis, batch_dims: 0 }),
+  argmax: ([x], attrs) => E.getEngine().run1('ArgMax', [E.toTensor(x)], { axis: attrs.axis, output_type: 'int64' }),
 };

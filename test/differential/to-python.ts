@@ -18,6 +18,14 @@ const PY_FN: Record<string, string> = {
   stack: 'tf.stack',
   cast: 'tf.cast',
   where: 'tf.where',
+  softmax: 'tf.nn.softmax',
+  log_softmax: 'tf.nn.log_softmax',
+  leaky_relu: 'tf.nn.leaky_relu',
+  softsign: 'tf.nn.softsign',
+  l2_loss: 'tf.nn.l2_loss',
+  concat: 'tf.concat',
+  tile: 'tf.tile',
+  gather: 'tf.gather',
 };
 
 const arg = (a: Arg): string => (typeof a === 'string' ? a : a.int ? String(a.lit) : Number.isInteger(a.lit) ? `${a.lit}.0` : String(a.lit));
@@ -39,7 +47,7 @@ function stmtLines(s: Stmt, indent: string): string[] {
       return [`${indent}${s.out} = tf.Variable(tf.constant(${nested(s.values, s.shape, s.dtype)}, dtype=tf.${s.dtype}), name='${s.out}', trainable=${s.trainable ? 'True' : 'False'})`];
     case 'op': {
       const fn = PY_FN[s.fn] ?? `tf.math.${s.fn}`;
-      const args = s.fn === 'stack' ? [`[${s.args.map(arg).join(', ')}]`] : s.args.map(arg);
+      const args = s.fn === 'stack' || s.fn === 'concat' ? [`[${s.args.map(arg).join(', ')}]`] : s.args.map(arg);
       const kw = Object.entries(s.attrs ?? {}).map(([k, v]) => `${k}=${k === 'dtype' ? `tf.${v}` : JSON.stringify(v).replace(/true/g, 'True').replace(/false/g, 'False')}`);
       if (s.fn === 'reshape' || s.fn === 'transpose') return [`${indent}${s.out} = ${fn}(${[...args, JSON.stringify(Object.values(s.attrs ?? {})[0])].join(', ')})`];
       return [`${indent}${s.out} = ${fn}(${[...args, ...kw].join(', ')})`];
