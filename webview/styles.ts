@@ -104,12 +104,12 @@ export const GRAPH_CSS = `
 .cluster rect { fill: none; stroke: var(--ts-border); stroke-width: 1.5; stroke-dasharray: 2 2; }
 .cluster text { fill: var(--ts-muted); font-size: 11px; }
 .ov, .ov-edges { vector-effect: non-scaling-stroke; }
-.ov { stroke: var(--ts-node-border); stroke-width: 1; fill: var(--ts-node-bg); }
-.ov-pending { fill-opacity: 0.35; stroke-opacity: 0.35; }
+.ov { stroke: var(--ts-node-border); stroke-width: 1; fill: var(--ts-fg); fill-opacity: 0.55; }
+.ov-pending { fill: var(--ts-muted); fill-opacity: 0.25; stroke-opacity: 0.35; }
 .ov-current { fill: var(--ts-current); stroke: var(--ts-current); stroke-width: 8; }
-.ov-selected { fill: none; stroke: var(--ts-focus); stroke-width: 4; }
+.ov-selected { fill: none; fill-opacity: 0; stroke: var(--ts-focus); stroke-width: 4; }
 .ov-hit { fill: var(--ts-hit); }
-.ov-edges { fill: none; stroke: var(--ts-muted); stroke-width: 1; opacity: 0.5; }
+.ov-edges { fill: none; stroke: var(--ts-muted); stroke-width: 1; stroke-opacity: 0.2; }
 .lod-low .node text, .lod-low .edge-label, .lod-low .node .heatmap { display: none; }
 `;
 

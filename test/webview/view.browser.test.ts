@@ -341,6 +341,7 @@ describe.skipIf(!chromiumAvailable())('tape view in Chromium', () => {
     await page.keyboard.press('f');
     await expect.poll(() => page.locator('#forward-graph path.ov-current').count()).toBe(1);
     expect(await page.locator('#forward-graph g.node').count()).toBe(0);
+    await page.screenshot({ path: join(SCREENSHOTS, 'random-2000-overview-light.png') });
     await page.screenshot({ path: join(SCREENSHOTS, 'random-2000-light.png') });
     await page.close();
   });
