@@ -27,7 +27,7 @@ interface LossCase {
 }
 interface OptimizerCase {
   name: string;
-  optimizer: 'SGD' | 'Adam';
+  optimizer: 'SGD' | 'Adam' | 'RMSprop' | 'Adagrad';
   options: Record<string, unknown>;
   init: Nested[];
   grads: Nested[][];
@@ -114,8 +114,12 @@ function runLoss(c: LossCase): Tensor {
   return loss.apply(yTrue, yPred, weight);
 }
 
-function makeOptimizer(kind: 'SGD' | 'Adam', options: Record<string, unknown>): keras.optimizers.Optimizer {
-  return kind === 'SGD' ? new keras.optimizers.SGD(camelOptions(options)) : new keras.optimizers.Adam(camelOptions(options));
+function makeOptimizer(kind: 'SGD' | 'Adam' | 'RMSprop' | 'Adagrad', options: Record<string, unknown>): keras.optimizers.Optimizer {
+  const o = camelOptions(options);
+  if (kind === 'SGD') return new keras.optimizers.SGD(o);
+  if (kind === 'RMSprop') return new keras.optimizers.RMSprop(o);
+  if (kind === 'Adagrad') return new keras.optimizers.Adagrad(o);
+  return new keras.optimizers.Adam(o);
 }
 
 function checkReference(ref: Reference): void {

@@ -62,6 +62,8 @@ describe('names and counters', () => {
     expect(new keras.optimizers.Adam().name).toBe('adam');
     expect(new keras.optimizers.Adam().name).toBe('adam_1');
     expect(new keras.optimizers.SGD().name).toBe('sgd');
+    // Keras's own to_snake_case really gives these.
+    expect([new keras.optimizers.RMSprop().name, new keras.optimizers.Adagrad().name, new keras.optimizers.RMSprop().name]).toEqual(['rm_sprop', 'adagrad', 'rm_sprop_1']);
   });
 
   it('creates variables at the first call, kernel then bias, with Keras 2 names and the layer as owner', () => {

@@ -20,10 +20,11 @@ export function uniqueName(prefix: string): string {
   return count === 0 ? prefix : `${prefix}_${count}`;
 }
 
-/** Keras's to_snake_case for class names: `MeanSquaredError` → `mean_squared_error`. */
+/** Keras's to_snake_case for class names: `MeanSquaredError` → `mean_squared_error`, `RMSprop` → `rm_sprop`. */
 export function snakeCase(name: string): string {
   return name
+    .replace(/[^A-Za-z0-9_]+/g, '')
     .replace(/(.)([A-Z][a-z]+)/g, '$1_$2')
-    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .replace(/([a-z])([A-Z])/g, '$1_$2')
     .toLowerCase();
 }

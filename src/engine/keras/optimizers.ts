@@ -115,11 +115,11 @@ export abstract class Optimizer {
   }
 
   /** One zero-initialised slot per variable and suffix, interleaved per variable as Keras does. */
-  protected addSlots(variables: Variable[], suffixes: string[]): Variable[][] {
+  protected addSlots(variables: Variable[], suffixes: string[], initialValue = 0): Variable[][] {
     const perSuffix: Variable[][] = suffixes.map(() => []);
     for (const v of variables) {
       suffixes.forEach((suffix, i) => {
-        const zero = constant(0, { dtype: v.dtype, shape: v.shape.slice() });
+        const zero = constant(initialValue, { dtype: v.dtype, shape: v.shape.slice() });
         const slot = this.createVariable(`${slotBase(v)}_${suffix}`, zero);
         this.slotVariables.push(slot);
         perSuffix[i].push(slot);
@@ -343,6 +343,93 @@ export class Adam extends Optimizer {
     }
     const update = run('RealDiv', [run('Mul', [this.read(m), alpha]), run('AddV2', [run('Sqrt', [this.read(v)]), c(this.epsilon)])]);
     this.assign(variable, update, 'assign_sub');
+  }
+}
+
+export interface RMSpropOptions extends OptimizerOptions {
+  rho?: number;
+  momentum?: number;
+  epsilon?: number;
+  centered?: boolean;
+}
+
+/** keras.optimizers.RMSprop(learning_rate=0.001, rho=0.9, momentum=0.0, epsilon=1e-7, centered=False). */
+export class RMSprop extends Optimizer {
+  readonly rho: number;
+  readonly momentum: number;
+  readonly epsilon: number;
+  readonly centered: boolean;
+  private velocities: Variable[] = [];
+  private momentums: Variable[] = [];
+  private averageGradients: Variable[] = [];
+
+  constructor(options: RMSpropOptions = {}) {
+    super(options, 'RMSprop', 0.001);
+    this.rho = options.rho ?? 0.9;
+    this.momentum = options.momentum ?? 0;
+    this.epsilon = options.epsilon ?? 1e-7;
+    this.centered = options.centered ?? false;
+  }
+
+  override build(variables: Variable[]): void {
+    super.build(variables);
+    [this.velocities] = this.addSlots(variables, ['velocity']);
+    if (this.momentum > 0) [this.momentums] = this.addSlots(variables, ['momentum']);
+    if (this.centered) [this.averageGradients] = this.addSlots(variables, ['average_gradient']);
+  }
+
+  protected updateStep(g: Tensor, variable: Variable, lr: Tensor): void {
+    const c = (v: number) => scalarOf(v, variable.dtype);
+    const index = this.indexOf(variable);
+    const velocity = this.velocities[index];
+    // velocity = rho * velocity + (1 - rho) * g^2
+    this.assign(velocity, run('AddV2', [run('Mul', [c(this.rho), this.read(velocity)]), run('Mul', [c(1 - this.rho), run('Square', [g])])]), 'assign');
+    let denominator: Tensor;
+    if (this.centered) {
+      const average = this.averageGradients[index];
+      this.assign(average, run('AddV2', [run('Mul', [c(this.rho), this.read(average)]), run('Mul', [c(1 - this.rho), g])]), 'assign');
+      denominator = run('AddV2', [run('Sub', [this.read(velocity), run('Square', [this.read(average)])]), c(this.epsilon)]);
+    } else {
+      denominator = run('AddV2', [this.read(velocity), c(this.epsilon)]);
+    }
+    const increment = run('RealDiv', [run('Mul', [lr, g]), run('Sqrt', [denominator])]);
+    if (this.momentum > 0) {
+      const m = this.momentums[index];
+      this.assign(m, run('AddV2', [run('Mul', [c(this.momentum), this.read(m)]), increment]), 'assign');
+      this.assign(variable, this.read(m), 'assign_sub');
+    } else {
+      this.assign(variable, increment, 'assign_sub');
+    }
+  }
+}
+
+export interface AdagradOptions extends OptimizerOptions {
+  initialAccumulatorValue?: number;
+  epsilon?: number;
+}
+
+/** keras.optimizers.Adagrad(learning_rate=0.001, initial_accumulator_value=0.1, epsilon=1e-7). */
+export class Adagrad extends Optimizer {
+  readonly initialAccumulatorValue: number;
+  readonly epsilon: number;
+  private accumulators: Variable[] = [];
+
+  constructor(options: AdagradOptions = {}) {
+    super(options, 'Adagrad', 0.001);
+    this.initialAccumulatorValue = options.initialAccumulatorValue ?? 0.1;
+    this.epsilon = options.epsilon ?? 1e-7;
+  }
+
+  override build(variables: Variable[]): void {
+    super.build(variables);
+    [this.accumulators] = this.addSlots(variables, ['accumulator'], this.initialAccumulatorValue);
+  }
+
+  protected updateStep(g: Tensor, variable: Variable, lr: Tensor): void {
+    const accumulator = this.accumulators[this.indexOf(variable)];
+    this.assign(accumulator, run('Square', [g]), 'assign_add');
+    const step = run('RealDiv', [run('Mul', [lr, g]), run('Sqrt', [run('AddV2', [this.read(accumulator), scalarOf(this.epsilon, variable.dtype)])])]);
+    this.assign(variable, step, 'assign_sub');
   }
 }
 
