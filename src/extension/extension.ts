@@ -2,6 +2,8 @@
  * Tapescope's VS Code entry point. Activation is cheap: it registers providers and commands; the
  * Python runtime (Pyodide in a worker thread) is created on the first run.
  */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { TapescopeRuntime } from '../runtime/index';
 import { findLensSites } from './lensFinder';
@@ -11,8 +13,21 @@ import { readSettings } from './settings';
 
 let session: TapescopeSession | undefined;
 
-const createRuntime: RuntimeFactory = (hooks) =>
-  new TapescopeRuntime({ onOutput: hooks.onOutput, onProgress: hooks.onProgress });
+/**
+ * The runtime is created on the first run. Its cache of the loaded interpreter (much faster cold
+ * starts) lives in the extension's global storage, not in the user's home.
+ */
+function runtimeFactory(context: vscode.ExtensionContext): RuntimeFactory {
+  return (hooks) => {
+    const snapshotDir = join(context.globalStorageUri.fsPath, 'python-cache');
+    try {
+      mkdirSync(snapshotDir, { recursive: true });
+    } catch {
+      return new TapescopeRuntime({ onOutput: hooks.onOutput, onProgress: hooks.onProgress, snapshotDir: false });
+    }
+    return new TapescopeRuntime({ onOutput: hooks.onOutput, onProgress: hooks.onProgress, snapshotDir });
+  };
+}
 
 class GradientLensProvider implements vscode.CodeLensProvider {
   readonly onDidChangeCodeLenses: vscode.Event<void>;
@@ -59,7 +74,7 @@ function lineArg(line: unknown): number {
 
 export function activate(context: vscode.ExtensionContext): { session: TapescopeSession } {
   const output = vscode.window.createOutputChannel('Tapescope');
-  const s = new TapescopeSession(context, output, createRuntime);
+  const s = new TapescopeSession(context, output, runtimeFactory(context));
   session = s;
   const python: vscode.DocumentSelector = [{ language: 'python' }];
   const lensProvider = new GradientLensProvider(s);

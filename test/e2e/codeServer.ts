@@ -5,7 +5,7 @@
  * (its file watcher and extension host outlive a kill of the parent alone).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, createWriteStream } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, createWriteStream } from 'node:fs';
 import { createServer } from 'node:net';
 import { delimiter, dirname, join } from 'node:path';
 
@@ -199,4 +199,26 @@ export async function startCodeServer(
 /** True when no process of the group is left. */
 export function groupGone(pid: number): boolean {
   return spawnSync('pgrep', ['-g', String(pid)]).status !== 0;
+}
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) newest = Math.max(newest, newestMtime(path));
+    else newest = Math.max(newest, statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
+/**
+ * True when the bundles in dist/ are newer than every source file. Then packaging skips the build:
+ * under `npm test` the build has just run, and rebuilding while other suites read dist/ would race.
+ */
+export function distIsFresh(): boolean {
+  const outputs = ['extension.js', 'worker.js', 'webview.js', 'layout-worker.js'].map((f) => join(repoRoot, 'dist', f));
+  if (!outputs.every(existsSync)) return false;
+  const oldestOutput = Math.min(...outputs.map((f) => statSync(f).mtimeMs));
+  const newestSource = Math.max(...['src', 'webview'].map((d) => newestMtime(join(repoRoot, d))));
+  return oldestOutput >= newestSource;
 }

@@ -16,6 +16,7 @@ import type { BrowserContext, FrameLocator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Trace } from '../../src/trace/types';
 import {
+  distIsFresh,
   e2eRoot,
   groupGone,
   installExtension,
@@ -126,9 +127,13 @@ beforeAll(async () => {
 
   vsix = join(e2eRoot, 'runs', 'tapescope.vsix');
   mkdirSync(join(e2eRoot, 'runs'), { recursive: true });
-  const pack = spawnSync(process.execPath, [join(repoRoot, 'scripts', 'package.mjs'), '--out', vsix], { encoding: 'utf8', cwd: repoRoot });
+  const fresh = distIsFresh();
+  const pack = spawnSync(process.execPath, [join(repoRoot, 'scripts', 'package.mjs'), '--out', vsix, ...(fresh ? ['--skip-build'] : [])], {
+    encoding: 'utf8',
+    cwd: repoRoot,
+  });
   if (pack.status !== 0) throw new Error(`npm run package failed:\n${pack.stdout}\n${pack.stderr}`);
-  log('packaged', vsix);
+  log(`packaged ${vsix}${fresh ? ' (dist/ was up to date: no rebuild)' : ''}`);
   folders = prepare('extension', SETTINGS);
   referenceTrace = cliTrace();
 
