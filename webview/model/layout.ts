@@ -193,7 +193,7 @@ export function layeredLayout(input: LayoutInput, progress: LayoutProgress = () 
       renumber(layer);
     }
   };
-  for (let pass = 0; pass < 2; pass++) {
+  for (let pass = 0; pass < 3; pass++) {
     sweep(preds, layers);
     sweep(succs, [...layers].reverse());
   }
@@ -207,30 +207,40 @@ export function layeredLayout(input: LayoutInput, progress: LayoutProgress = () 
   for (const layer of layers) {
     let height = 0;
     for (const v of layer) height = Math.max(height, input.nodes[v]!.height);
-    // Desired x: mean of already-placed predecessors; then push right to remove overlaps, and centre.
+    // Desired x: mean of already-placed predecessors. Two packings keep the row's order and gaps: one
+    // pushing right from the left end, one pushing left from the right end; their average keeps the gaps
+    // too (the constraints are linear) and does not drift to one side.
     const desired = layer.map((v) => {
-      const placedPreds = preds[v]!.filter((u) => rank[u]! < rank[v]!);
-      if (placedPreds.length === 0) return NaN;
       let sum = 0;
-      for (const u of placedPreds) sum += x[u]!;
-      return sum / placedPreds.length;
+      let count = 0;
+      for (const u of preds[v]!) {
+        if (rank[u]! < rank[v]!) {
+          sum += x[u]!;
+          count++;
+        }
+      }
+      return count ? sum / count : NaN;
     });
-    let cursor = -Infinity;
+    const m = layer.length;
+    const gap = (i: number): number => (widthOf(layer[i]!) + widthOf(layer[i + 1]!)) / 2 + NODE_GAP;
+    const fromLeft = new Array<number>(m);
+    const fromRight = new Array<number>(m);
+    for (let i = 0; i < m; i++) {
+      const min = i === 0 ? -Infinity : fromLeft[i - 1]! + gap(i - 1);
+      const want = Number.isNaN(desired[i]!) ? (i === 0 ? 0 : min) : desired[i]!;
+      fromLeft[i] = Math.max(want, min);
+    }
+    for (let i = m - 1; i >= 0; i--) {
+      const max = i === m - 1 ? Infinity : fromRight[i + 1]! - gap(i);
+      const want = Number.isNaN(desired[i]!) ? (i === m - 1 ? fromLeft[i]! : max) : desired[i]!;
+      fromRight[i] = Math.min(want, max);
+    }
     layer.forEach((v, i) => {
-      const want = Number.isNaN(desired[i]!) ? cursor + NODE_GAP + widthOf(v) / 2 : desired[i]!;
-      const left = Number.isFinite(cursor) ? cursor + NODE_GAP + widthOf(v) / 2 : want;
-      x[v] = Math.max(want, left);
-      if (!Number.isFinite(x[v]!)) x[v] = widthOf(v) / 2;
-      cursor = x[v]! + widthOf(v) / 2;
-    });
-    // Shift the row left by half its overshoot so rows stay centred under their parents.
-    const overshoot = layer.reduce((acc, v, i) => acc + (Number.isNaN(desired[i]!) ? 0 : x[v]! - desired[i]!), 0) / Math.max(1, layer.length);
-    for (const v of layer) {
-      x[v] = x[v]! - overshoot / 2;
+      x[v] = (fromLeft[i]! + fromRight[i]!) / 2;
       y[v] = top + height / 2;
       minX = Math.min(minX, x[v]! - widthOf(v) / 2);
       maxX = Math.max(maxX, x[v]! + widthOf(v) / 2);
-    }
+    });
     top += height + RANK_GAP;
   }
   if (!Number.isFinite(minX)) minX = maxX = 0;
