@@ -7,13 +7,13 @@
  * a label that was summed away from this operand alone (its gradient is broadcast along it).
  */
 import { backend } from '../backend';
-import { type NumericData, allocate } from '../dtype';
-import { getEngine, registerOp } from '../engine';
+import { type NumericData } from '../dtype';
+import { allocateChecked, getEngine, registerOp } from '../engine';
 import { TFError } from '../errors';
 import { shapeText } from '../shape';
 import type { Tensor } from '../tensor';
 import { checkNumeric, checkSameDType, make, numeric } from './helpers';
-import { fromDoubles, kernelError, run1 } from './kernel-util';
+import { fromDoubles, kernelError, run1, scratch } from './kernel-util';
 
 export interface ParsedEinsum {
   inputs: string[][];
@@ -99,7 +99,7 @@ function einsumKernel(parsed: ParsedEinsum, operands: Tensor[]): { shape: number
   const dims = order.map((l) => parsed.sizes.get(l) as number);
   const outShape = parsed.output.map((l) => parsed.sizes.get(l) as number);
   const outSize = outShape.reduce((p, d) => p * d, 1);
-  const values = new Float64Array(outSize);
+  const values = scratch(outSize);
   const total = dims.reduce((p, d) => p * d, 1);
   if (total === 0 || outSize === 0) return { shape: outShape, values };
   // Per operand and per label: the stride that label moves the operand's offset by (summed over
@@ -187,12 +187,15 @@ registerOp<{ equation: string; broadcast_labels?: string }>({
     checkNumeric('Einsum', inputs[0]);
     const parsed = parseEinsum(equation, inputs.map((t) => t.shape), broadcast_labels);
     if (inputs.length === 2) {
+      // The backend's matmul allocates its own output: apply the engine's size cap first (a
+      // byte-sized probe, thrown before allocating when the output would be too large).
+      allocateChecked('bool', parsed.output.reduce((p, l) => p * (parsed.sizes.get(l) as number), 1));
       const fast = einsumAsMatmul(parsed, inputs[0], inputs[1]);
       if (fast) return [make(dtype, fast.shape, fast.values)];
     }
     const { shape, values } = einsumKernel(parsed, inputs);
     if (dtype === 'int32' || dtype === 'int64') {
-      const out = allocate(dtype, values.length) as Int32Array | Float64Array;
+      const out = allocateChecked(dtype, values.length) as Int32Array | Float64Array;
       for (let i = 0; i < values.length; i++) out[i] = values[i];
       return [make(dtype, shape, out)];
     }

@@ -4,7 +4,7 @@
  * wrapped name and name suffix, and axis checks with TensorFlow's range messages.
  */
 import { type DTypeName, type NumericData, allocate, dtypeKindWord, roundFloat16InPlace } from '../dtype';
-import { getEngine } from '../engine';
+import { allocateChecked, getEngine } from '../engine';
 import { TFError } from '../errors';
 import { Tensor } from '../tensor';
 import { DTYPE_RULES } from './dtype-errors';
@@ -86,4 +86,9 @@ export function checkDType(opType: string, t: Tensor): void {
   const rule = DTYPE_RULES[opType];
   if (!rule || rule.allowed.includes(t.dtype)) return;
   throw new TFError('InvalidArgumentError', rule.template.replace('{dtype}', dtypeKindWord(t.dtype)));
+}
+
+/** A float64 scratch buffer under the engine's tensor size cap (a huge request is an error, not a hang). */
+export function scratch(size: number): Float64Array {
+  return allocateChecked('float64', size) as Float64Array;
 }

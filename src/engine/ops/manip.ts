@@ -3,13 +3,13 @@
  * gradient), OneHot, Range, LinSpace, and the matrix-diagonal ops behind tf.eye and einsum's
  * repeated labels. Gradients follow TensorFlow's array_grad.py, written with engine ops.
  */
-import { type DTypeName, type TensorData, allocate, dtypeKindWord, isFloat, isInteger } from '../dtype';
-import { getEngine, getOpDef as getEngineOpDef, registerOp } from '../engine';
+import { type DTypeName, type TensorData, dtypeKindWord, isFloat, isInteger } from '../dtype';
+import { allocateChecked, getEngine, getOpDef as getEngineOpDef, registerOp } from '../engine';
 import { TFError } from '../errors';
 import { shapeText, sizeOf } from '../shape';
 import type { Tensor } from '../tensor';
 import { make, numeric } from './helpers';
-import { aroundAxis, checkDType, fromDoubles, kernelError, run1, runN } from './kernel-util';
+import { aroundAxis, checkDType, fromDoubles, kernelError, run1, runN, scratch } from './kernel-util';
 
 type Slot = unknown[];
 
@@ -53,7 +53,7 @@ registerOp<{ axis: number }>({
     const outShape = first.shape.slice();
     outShape[a] = inputs.reduce((p, t) => p + t.shape[a], 0);
     const { outer, inner } = aroundAxis(first.shape, a);
-    const out = allocate(first.dtype, sizeOf(outShape));
+    const out = allocateChecked(first.dtype, sizeOf(outShape));
     const rowOut = outShape[a] * inner;
     let offset = 0;
     for (const t of inputs) {
@@ -79,7 +79,7 @@ function splitAlong(x: Tensor, a: number, sizes: number[]): Tensor[] {
   for (const size of sizes) {
     const shape = x.shape.slice();
     shape[a] = size;
-    const out = allocate(x.dtype, sizeOf(shape));
+    const out = allocateChecked(x.dtype, sizeOf(shape));
     for (let o = 0; o < outer; o++) copyRange(x.data, (o * n + start) * inner, out, o * size * inner, size * inner);
     outs.push(make(x.dtype, shape, out));
     start += size;
@@ -147,7 +147,7 @@ registerOp<{ multiples: number[] }>({
       if (m < 0) throw kernelError('Tile', `Expected multiples[${i}] >= 0, but got ${m}`, { name: null });
     });
     const outShape = x.shape.map((d, i) => d * multiples[i]);
-    const out = allocate(x.dtype, sizeOf(outShape));
+    const out = allocateChecked(x.dtype, sizeOf(outShape));
     const src = x.data as unknown as Slot;
     const dst = out as unknown as Slot;
     const rank = x.rank;
@@ -213,7 +213,7 @@ registerOp<{ axis?: number; batch_dims?: number }>({
       if (ids[i] < 0 || ids[i] >= n) throw kernelError('GatherV2', `indices[${i}] = ${ids[i]} is not in [0, ${n})`, { name: null });
     }
     const outShape = [...params.shape.slice(0, a), ...indices.shape, ...params.shape.slice(a + 1)];
-    const out = allocate(params.dtype, sizeOf(outShape));
+    const out = allocateChecked(params.dtype, sizeOf(outShape));
     const k = ids.length;
     for (let o = 0; o < outer; o++) {
       for (let j = 0; j < k; j++) copyRange(params.data, (o * n + ids[j]) * inner, out, (o * k + j) * inner, inner);
@@ -254,7 +254,7 @@ registerOp<{ num_segments: number }>({
     }
     const inner = sizeOf(data.shape.slice(prefix));
     const outShape = [num_segments, ...data.shape.slice(prefix)];
-    const acc = new Float64Array(sizeOf(outShape));
+    const acc = scratch(sizeOf(outShape));
     const ids = numeric(segmentIds);
     const v = numeric(data);
     for (let j = 0; j < ids.length; j++) {
@@ -296,7 +296,7 @@ registerOp<OneHotAttrs>({
     outShape.splice(a, 0, depth);
     const { outer, inner } = aroundAxis(outShape, a);
     const ids = numeric(indices);
-    const out = new Float64Array(sizeOf(outShape)).fill(off_value);
+    const out = scratch(sizeOf(outShape)).fill(off_value);
     for (let o = 0; o < outer; o++) {
       for (let i = 0; i < inner; i++) {
         const id = ids[o * inner + i];
@@ -321,13 +321,13 @@ registerOp<RangeAttrs>({
     let values: Float64Array;
     if (isInteger(dtype)) {
       size = Math.floor((Math.abs(limit - start) + Math.abs(delta) - 1) / Math.abs(delta));
-      values = new Float64Array(size);
+      values = scratch(size);
       for (let i = 0; i < size; i++) values[i] = start + i * delta;
     } else {
       const round = dtype === 'float64' ? (v: number) => v : Math.fround;
       const [s, l, d] = [round(start), round(limit), round(delta)];
       size = Math.ceil(Math.abs((l - s) / d));
-      values = new Float64Array(size);
+      values = scratch(size);
       // start + i * delta in the dtype's arithmetic, as TensorFlow's kernel computes each element.
       for (let i = 0; i < size; i++) values[i] = round(s + round(i * d));
     }
@@ -345,7 +345,7 @@ registerOp<{ num: number }>({
     const round = start.dtype === 'float64' ? (v: number) => v : Math.fround;
     const s = start.scalarValue();
     const e = stop.scalarValue();
-    const values = new Float64Array(num);
+    const values = scratch(num);
     const delta = round(round(e - s) / Math.max(num - 1, 1));
     for (let i = 0; i < num; i++) values[i] = round(s + round(i * delta));
     if (num > 1) values[num - 1] = e;
@@ -353,7 +353,7 @@ registerOp<{ num: number }>({
   },
   // Linear in start and stop: weights (1 - i/(n-1)) and i/(n-1), summed against the upstream.
   grad: ({ upstream: [dy], inputs: [start], attrs: { num } }) => {
-    const w = new Float64Array(num);
+    const w = scratch(num);
     for (let i = 0; i < num; i++) w[i] = num === 1 ? 0 : i / (num - 1);
     const engine = getEngine();
     const weights = engine.constant(dy.dtype, [num], fromDoubles(dy.dtype, [num], w).data);
@@ -375,7 +375,7 @@ registerOp<{ num_rows?: number; num_cols?: number; padding_value?: number }>({
     const cols = num_cols ?? n;
     const batch = diag.size / Math.max(n, 1);
     const outShape = [...diag.shape.slice(0, -1), rows, cols];
-    const out = new Float64Array(sizeOf(outShape)).fill(padding_value);
+    const out = scratch(sizeOf(outShape)).fill(padding_value);
     const v = numeric(diag);
     const m = Math.min(rows, cols, n);
     for (let b = 0; b < batch; b++) for (let i = 0; i < m; i++) out[b * rows * cols + i * cols + i] = v[b * n + i];
@@ -400,7 +400,7 @@ registerOp({
     const m = Math.min(rows, cols);
     const batch = x.size / Math.max(rows * cols, 1);
     const v = numeric(x);
-    const out = new Float64Array(batch * m);
+    const out = scratch(batch * m);
     for (let b = 0; b < batch; b++) for (let i = 0; i < m; i++) out[b * m + i] = v[b * rows * cols + i * cols + i];
     return [fromDoubles(x.dtype, [...x.shape.slice(0, -2), m], out)];
   },

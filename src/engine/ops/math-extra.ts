@@ -3,8 +3,8 @@
  * reverse, with its gradient a reversed Cumsum), DivNoNan, Erfc and IsFinite.
  */
 import { backend } from '../backend';
-import { type DTypeName, allocate } from '../dtype';
-import { getOpDef as getEngineOp, registerOp } from '../engine';
+import { type DTypeName } from '../dtype';
+import { allocateChecked, getOpDef as getEngineOp, registerOp } from '../engine';
 import { TFError } from '../errors';
 import type { Tensor } from '../tensor';
 import { make, broadcastOrThrow, checkSameDType, numeric, scalarLike, unbroadcast } from './helpers';
@@ -20,7 +20,7 @@ function argExtreme(type: 'ArgMax' | 'ArgMin') {
     if (x.rank > 0 && x.shape[a] === 0) throw kernelError(type, `Reduction axis ${axis} is empty in shape ${'[' + x.shape.join(',') + ']'}`);
     const { outer, n, inner } = aroundAxis(x.shape, a);
     const v = numeric(x);
-    const out = allocate(output_type, outer * inner) as Float64Array | Int32Array;
+    const out = allocateChecked(output_type, outer * inner) as Float64Array | Int32Array;
     const better = type === 'ArgMax' ? (p: number, q: number) => p > q : (p: number, q: number) => p < q;
     for (let o = 0; o < outer; o++) {
       for (let i = 0; i < inner; i++) {

@@ -10,7 +10,7 @@ import { broadcastShapes, shapeText } from '../shape';
 import type { Tensor } from '../tensor';
 import { backend } from '../backend';
 import { checkSameDType, make, numeric, scalarLike, unbroadcast } from './helpers';
-import { aroundAxis, checkDType, checkedAxis, fromDoubles, isAllZeros, kernelError, run1 } from './kernel-util';
+import { aroundAxis, checkDType, checkedAxis, fromDoubles, isAllZeros, kernelError, run1, scratch } from './kernel-util';
 
 const mul = (a: Tensor, b: Tensor): Tensor => run1('Mul', [a, b]);
 
@@ -133,7 +133,7 @@ function crossEntropy(logits: Tensor, labelAt: (flat: number, o: number, k: numb
   const x = numeric(logits);
   const r = stepRounding(logits);
   const { outer, n, inner } = aroundAxis(logits.shape, axis);
-  const loss = new Float64Array(outer * inner);
+  const loss = scratch(outer * inner);
   const backprop = new Float64Array(x.length);
   for (let o = 0; o < outer; o++) {
     for (let i = 0; i < inner; i++) {

@@ -4,8 +4,8 @@
  * into zeros of the input's shape; its own gradient is the StridedSlice of the upstream, so slices
  * are differentiable to any order.
  */
-import { type NumericData, allocate } from '../dtype';
-import { registerOp } from '../engine';
+import { type NumericData } from '../dtype';
+import { allocateChecked, registerOp } from '../engine';
 import { sizeOf, stridesOf } from '../shape';
 import type { Tensor } from '../tensor';
 import { make, numeric } from './helpers';
@@ -126,7 +126,7 @@ registerOp<StridedSliceAttrs>({
   forward: ([x], attrs) => {
     const plan = planStridedSlice(x.shape, attrs);
     const offsets = selectedOffsets(x.shape, plan);
-    const out = allocate(x.dtype, offsets.length);
+    const out = allocateChecked(x.dtype, offsets.length);
     const src = x.data as unknown as unknown[];
     const dst = out as unknown as unknown[];
     for (let i = 0; i < offsets.length; i++) dst[i] = src[offsets[i]];
@@ -140,7 +140,7 @@ registerOp<StridedSliceAttrs & { shape: number[] }>({
   forward: ([dy], attrs) => {
     const plan = planStridedSlice(attrs.shape, attrs, 'StridedSliceGrad');
     const offsets = selectedOffsets(attrs.shape, plan);
-    const out = allocate(dy.dtype, sizeOf(attrs.shape)) as NumericData;
+    const out = allocateChecked(dy.dtype, sizeOf(attrs.shape)) as NumericData;
     const g = numeric(dy);
     // Offsets are distinct (a strided selection), so assignment is the scatter.
     for (let i = 0; i < offsets.length; i++) out[offsets[i]] = g[i];
