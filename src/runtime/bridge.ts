@@ -26,6 +26,7 @@ import {
 } from '../engine/index';
 import { formatNumpyRepr, formatNumpyStr, formatScalarItemRepr, formatTensorRepr, formatTensorStr, formatVariableRepr } from '../engine/format';
 import type { TensorLike } from '../engine/convert';
+import './image-ops';
 import { normal as randomNormal, setSeed, truncatedNormal, uniform as randomUniform } from '../engine/random';
 
 type Operand = Tensor | Variable | number | boolean | string;

@@ -14,9 +14,7 @@ const cases = readdirSync(casesDir)
   .sort();
 
 /** Optional cases we do not pass yet, each with the reason (README lists them too). */
-const KNOWN_GAPS: Record<string, string> = {
-  '020_guide_no_gradient_registered.py': 'needs tf.image.adjust_contrast (not implemented; the case is OPTIONAL)',
-};
+const KNOWN_GAPS: Record<string, string> = {};
 
 let harness: PythonHarness;
 

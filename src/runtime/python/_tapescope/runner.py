@@ -79,13 +79,26 @@ def _is_warm_module(name, module):
     return name.split('.', 1)[0] in _WARM_PACKAGES and filename.startswith(PACKAGE_ROOT)
 
 
+def import_warm_packages():
+    """Imports our packages once and snapshots their namespaces. The worker calls this while
+    loading Python, so no run pays for it (nor has it counted against its time limit). A package
+    that fails to import is left out: the user's `import` of it then fails with a real traceback."""
+    if _warm_snapshots:
+        return
+    for package in _WARM_PACKAGES:
+        try:
+            __import__(package)
+        except Exception:
+            for name in [n for n in sys.modules if n == package or n.startswith(package + '.')]:
+                del sys.modules[name]
+    for name, module in list(sys.modules.items()):
+        if _is_warm_module(name, module):
+            _warm_snapshots[name] = (module, dict(module.__dict__))
+
+
 def _prepare_warm_packages():
     if not _warm_snapshots:
-        for package in _WARM_PACKAGES:
-            __import__(package)
-        for name, module in list(sys.modules.items()):
-            if _is_warm_module(name, module):
-                _warm_snapshots[name] = (module, dict(module.__dict__))
+        import_warm_packages()
         return
     for name, module in list(sys.modules.items()):
         if _is_warm_module(name, module) and name not in _warm_snapshots:

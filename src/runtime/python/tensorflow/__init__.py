@@ -26,7 +26,7 @@ from tensorflow._ops import (  # noqa: F401
 from tensorflow import nest  # noqa: F401,E402
 from tensorflow import math, nn, linalg, random, errors, config, debugging, dtypes, experimental  # noqa: E402,F401
 from tensorflow import keras  # noqa: E402,F401
-from tensorflow import data  # noqa: E402,F401
+from tensorflow import data, image  # noqa: E402,F401
 from tensorflow._module import Module, name_scope  # noqa: E402,F401
 from tensorflow._unsupported import missing_attribute as _missing  # noqa: E402
 
