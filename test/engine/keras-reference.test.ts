@@ -17,7 +17,7 @@ const tfPython = join(repoRoot, '.tfenv/bin/python');
 type Nested = number | Nested[];
 interface LossCase {
   name: string;
-  loss: 'MeanSquaredError' | 'BinaryCrossentropy' | 'CategoricalCrossentropy' | 'SparseCategoricalCrossentropy';
+  loss: 'MeanSquaredError' | 'MeanAbsoluteError' | 'Huber' | 'KLDivergence' | 'BinaryCrossentropy' | 'CategoricalCrossentropy' | 'SparseCategoricalCrossentropy';
   options: Record<string, unknown>;
   y_true: Nested;
   y_pred: Nested;
@@ -98,14 +98,19 @@ function data(t: Tensor | Variable): ArrayLike<number> {
 
 function runLoss(c: LossCase): Tensor {
   const options = camelOptions(c.options);
-  const loss =
-    c.loss === 'MeanSquaredError'
+  const makers: Partial<Record<LossCase['loss'], () => keras.losses.Loss>> = {
+    MeanAbsoluteError: () => new keras.losses.MeanAbsoluteError(options),
+    Huber: () => new keras.losses.Huber(options),
+    KLDivergence: () => new keras.losses.KLDivergence(options),
+  };
+  const loss = makers[c.loss]?.() ??
+    (c.loss === 'MeanSquaredError'
       ? new keras.losses.MeanSquaredError(options)
       : c.loss === 'BinaryCrossentropy'
         ? new keras.losses.BinaryCrossentropy(options)
         : c.loss === 'CategoricalCrossentropy'
           ? new keras.losses.CategoricalCrossentropy(options)
-          : new keras.losses.SparseCategoricalCrossentropy(options);
+          : new keras.losses.SparseCategoricalCrossentropy(options));
   let yPred = constant(c.y_pred as number[], { dtype: 'float32' });
   if (c.activation) yPred = keras.activations.getActivation(c.activation)(yPred);
   // Python ints stay int32 (sparse labels), floats become float32.

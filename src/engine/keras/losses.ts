@@ -13,7 +13,6 @@ import type { Tensor } from '../tensor';
 import { scalarLike } from '../ops/helpers';
 import { logitsOf } from './activations';
 import { pythonShape } from './layers';
-import { snakeCase, uniqueName } from './names';
 import { clipByValue, sigmoidCrossEntropyWithLogits, softmaxCrossEntropyWithLogits, sparseSoftmaxCrossEntropyWithLogits } from './nn';
 
 /** keras.backend.epsilon(). */
@@ -81,8 +80,9 @@ export abstract class Loss {
   /** The computation dtype (Keras's floatx, float32, unless given). */
   readonly dtype: DTypeName;
 
-  constructor(options: LossOptions = {}, className: string) {
-    this.name = options.name ?? uniqueName(snakeCase(className));
+  /** `defaultName` is the Keras class's fixed default (`mean_squared_error`): losses are not counted. */
+  constructor(options: LossOptions = {}, defaultName: string) {
+    this.name = options.name ?? defaultName;
     this.dtype = options.dtype ?? 'float32';
     const reduction = options.reduction === undefined ? 'sum_over_batch_size' : options.reduction;
     const allowed: Reduction[] = ['sum_over_batch_size', 'sum', 'mean', 'none', null];
@@ -149,12 +149,56 @@ export interface CrossentropyOptions extends LossOptions {
 /** mean((y_true - y_pred)^2, axis=-1). */
 export class MeanSquaredError extends WrappedLoss {
   constructor(options: LossOptions = {}) {
-    super(options, 'MeanSquaredError');
+    super(options, 'mean_squared_error');
   }
 
   protected fn(yTrue: Tensor, yPred: Tensor): Tensor {
     const [t, p] = squeezeOrExpandToSameRank(yTrue, yPred);
     return run('Mean', [run('Square', [run('Sub', [t, p])])], { axis: [-1], keepdims: false });
+  }
+}
+
+/** mean(|y_true - y_pred|, axis=-1). */
+export class MeanAbsoluteError extends WrappedLoss {
+  constructor(options: LossOptions = {}) {
+    super(options, 'mean_absolute_error');
+  }
+
+  protected fn(yTrue: Tensor, yPred: Tensor): Tensor {
+    return run('Mean', [run('Abs', [run('Sub', [yTrue, yPred])])], { axis: [-1], keepdims: false });
+  }
+}
+
+/** Huber: 0.5 e^2 where |e| <= delta, else delta |e| - 0.5 delta^2; mean over the last axis. */
+export class Huber extends WrappedLoss {
+  readonly delta: number;
+
+  constructor(options: LossOptions & { delta?: number } = {}) {
+    super(options, 'huber_loss');
+    this.delta = options.delta ?? 1;
+  }
+
+  protected fn(yTrue: Tensor, yPred: Tensor): Tensor {
+    const delta = scalarLike(this.delta, yPred);
+    const half = scalarLike(0.5, yPred);
+    const error = run('Sub', [yPred, yTrue]);
+    const absError = run('Abs', [error]);
+    const quadratic = run('Mul', [half, run('Square', [error])]);
+    const linear = run('Sub', [run('Mul', [delta, absError]), run('Mul', [half, run('Square', [delta])])]);
+    return run('Mean', [run('SelectV2', [run('LessEqual', [absError, delta]), quadratic, linear])], { axis: [-1], keepdims: false });
+  }
+}
+
+/** KL divergence: sum(y_true * log(y_true / y_pred)) over the last axis, both clipped to [1e-7, 1]. */
+export class KLDivergence extends WrappedLoss {
+  constructor(options: LossOptions = {}) {
+    super(options, 'kl_divergence');
+  }
+
+  protected fn(yTrue: Tensor, yPred: Tensor): Tensor {
+    const t = clipByValue(yTrue, EPSILON, 1);
+    const p = clipByValue(yPred, EPSILON, 1);
+    return run('Sum', [run('Mul', [t, run('Log', [run('RealDiv', [t, p])])])], { axis: [-1], keepdims: false });
   }
 }
 
@@ -165,7 +209,7 @@ export class BinaryCrossentropy extends WrappedLoss {
   readonly axis: number;
 
   constructor(options: CrossentropyOptions = {}) {
-    super(options, 'BinaryCrossentropy');
+    super(options, 'binary_crossentropy');
     this.fromLogits = options.fromLogits ?? false;
     this.labelSmoothing = options.labelSmoothing ?? 0;
     this.axis = options.axis ?? -1;
@@ -199,7 +243,7 @@ export class CategoricalCrossentropy extends WrappedLoss {
   readonly axis: number;
 
   constructor(options: CrossentropyOptions = {}) {
-    super(options, 'CategoricalCrossentropy');
+    super(options, 'categorical_crossentropy');
     this.fromLogits = options.fromLogits ?? false;
     this.labelSmoothing = options.labelSmoothing ?? 0;
     this.axis = options.axis ?? -1;
@@ -234,7 +278,7 @@ export class SparseCategoricalCrossentropy extends WrappedLoss {
   readonly fromLogits: boolean;
 
   constructor(options: Omit<CrossentropyOptions, 'labelSmoothing'> = {}) {
-    super(options, 'SparseCategoricalCrossentropy');
+    super(options, 'sparse_categorical_crossentropy');
     this.fromLogits = options.fromLogits ?? false;
     if (options.axis !== undefined && options.axis !== -1) {
       throw new TFError('ValueError', `Only axis=-1 is currently supported. Received: axis=${options.axis}`);
