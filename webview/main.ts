@@ -131,7 +131,7 @@ class TapeViewApp {
       if (!element) return undefined;
       const url = element.getAttribute('data-src');
       if (url) return (await fetch(url)).text();
-      return element.textContent ?? undefined;
+      return embeddedText(element);
     });
     const make = (pane: PaneKind): GraphRenderer =>
       new GraphRenderer(byId<HTMLElement>(`${pane}-graph`) as unknown as SVGSVGElement, {
@@ -708,11 +708,20 @@ class TapeViewApp {
   }
 }
 
+/** Text carried by an inert element: a JSON string (`type="application/json"`) or plain text. */
+function embeddedText(element: HTMLElement): string | undefined {
+  const text = element.textContent ?? undefined;
+  if (text === undefined || element.getAttribute('type') !== 'application/json') return text;
+  const value: unknown = JSON.parse(text);
+  return typeof value === 'string' ? value : undefined;
+}
+
 /** Standalone page: shows a revealed source line in the page (with the program text when embedded). */
 function showSourceLine(loc: SourceLocation): void {
   const view = byId<HTMLElement>('source-view');
   view.hidden = false;
-  const source = document.getElementById(SOURCE_ELEMENT_ID)?.textContent ?? '';
+  const sourceElement = document.getElementById(SOURCE_ELEMENT_ID);
+  const source = sourceElement ? (embeddedText(sourceElement) ?? '') : '';
   const lines = source ? source.split('\n') : [];
   let html = `<div><strong>${esc(loc.file)}:${loc.line}</strong>${loc.functionName && loc.functionName !== '<module>' ? ` in ${esc(loc.functionName)}` : ''}</div>`;
   if (lines.length >= loc.line) {

@@ -23,9 +23,9 @@ export interface StandaloneOptions {
   nonce?: string;
 }
 
-/** Escapes text for an HTML attribute or element body. */
+/** Escapes text for a double-quoted HTML attribute or an element body. */
 function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+  return text.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
 }
 
 /**
@@ -57,7 +57,7 @@ function contentNonce(...parts: string[]): string {
 
 /** Drops `//# sourceMappingURL=` comments: the page is one file, the maps are not next to it. */
 function stripSourceMap(script: string): string {
-  return script.replace(/\n\/\/# sourceMappingURL=[^\n]*\s*$/, '\n');
+  return script.replace(/\/\/# sourceMappingURL=[^\n]*\s*$/, '');
 }
 
 export function renderStandaloneHtml(trace: Trace, options: StandaloneOptions): string {
@@ -71,7 +71,8 @@ export function renderStandaloneHtml(trace: Trace, options: StandaloneOptions): 
     'img-src blob: data:',
     'font-src data:',
   ].join('; ');
-  // The text/plain elements are never executed; the view reads them (trace, program, worker source).
+  // The JSON elements are never executed; the view reads them (trace, program text, worker source).
+  // Program text and worker source are JSON strings, so they come back exactly, whatever they contain.
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -84,7 +85,7 @@ export function renderStandaloneHtml(trace: Trace, options: StandaloneOptions): 
 <body>
 <div id="tapescope-app"></div>
 <script type="application/json" id="tapescope-trace">${traceJson}</script>
-${options.sourceText !== undefined ? `<script type="text/plain" id="tapescope-source">${escapeScriptText(options.sourceText)}</script>\n` : ''}<script type="text/plain" id="tapescope-layout-worker">${escapeScriptText(stripSourceMap(options.workerScript))}</script>
+${options.sourceText !== undefined ? `<script type="application/json" id="tapescope-source">${embedJson(options.sourceText)}</script>\n` : ''}<script type="application/json" id="tapescope-layout-worker">${embedJson(stripSourceMap(options.workerScript))}</script>
 <script nonce="${nonce}">${escapeScriptText(stripSourceMap(options.viewScript))}</script>
 </body>
 </html>
