@@ -1,6 +1,6 @@
 /**
- * Keras 3 optimizers SGD and Adam, computing each update with the ops and float32 roundings
- * Keras 3 uses on TensorFlow, and writing it with `engine.assignVariable` so every update is an
+ * Keras 3 optimizers SGD, Adam, RMSprop and Adagrad (with weight_decay, clipnorm, clipvalue and
+ * global_clipnorm), computing each update with the ops and float32 roundings Keras 3 uses on TensorFlow, and writing it with `engine.assignVariable` so every update is an
  * assign event in the trace (which is also what cuts gradient paths through updated variables).
  *
  * Variables are created like Keras 3's: `iteration` (int64) and `learning_rate` at construction,
@@ -16,7 +16,6 @@ import { Tensor, Variable } from '../tensor';
 import { snakeCase, uniqueName } from './names';
 
 const run = (type: string, inputs: Tensor[], attrs: Record<string, unknown> = {}): Tensor => getEngine().run1(type, inputs, attrs);
-const f32 = (value: number): Tensor => getEngine().scalar(value, 'float32');
 const scalarOf = (value: number, dtype: DTypeName): Tensor => getEngine().scalar(value, dtype);
 
 /** A gradient (or null, like Python's None) paired with its variable. */
@@ -114,7 +113,7 @@ export abstract class Optimizer {
     return [this.iterations, this.learningRateVariable, ...this.slotVariables];
   }
 
-  /** One zero-initialised slot per variable and suffix, interleaved per variable as Keras does. */
+  /** One slot per variable and suffix (all `initialValue`), interleaved per variable as Keras does. */
   protected addSlots(variables: Variable[], suffixes: string[], initialValue = 0): Variable[][] {
     const perSuffix: Variable[][] = suffixes.map(() => []);
     for (const v of variables) {
