@@ -46,6 +46,7 @@ let server: RunningCodeServer | undefined;
 let context: BrowserContext | undefined;
 let page: Page;
 let referenceTrace: Trace | undefined;
+const cspViolations: string[] = [];
 
 async function shot(name: string): Promise<void> {
   await page.screenshot({ path: join(shots, `extension-${name}.png`) }).catch((e: Error) => log('screenshot failed', e.message));
@@ -158,6 +159,10 @@ beforeAll(async () => {
   });
   page = context.pages()[0] ?? (await context.newPage());
   page.on('pageerror', (e) => log('pageerror:', e.message));
+  // Console messages of every frame, the webview's included: CSP violations show up here.
+  page.on('console', (m) => {
+    if (/Content Security Policy|Refused to/i.test(m.text())) cspViolations.push(`${m.location().url}: ${m.text()}`);
+  });
 }, 25 * 60_000);
 
 afterAll(async () => {
@@ -339,6 +344,8 @@ describe('Tapescope in a real VS Code (code-server)', () => {
       })
       .toBe(true);
     await shot('06c-restored-after-reload');
+    const ours = cspViolations.filter((v) => /tapescope|webview|vscode-resource|vscode-cdn/i.test(v));
+    expect(ours, 'no Content Security Policy violations in the panel').toEqual([]);
     log('after a window reload the panel came back with the In[7] tape');
   }, 10 * 60_000);
 
