@@ -28,7 +28,20 @@ export class LayoutClient {
 
   constructor(private readonly workerSource: () => Promise<string | undefined>) {}
 
-  private async ensureWorker(): Promise<Worker | undefined> {
+  /** Starts the worker early (while the trace is parsed and the graphs are built). */
+  prewarm(): void {
+    void this.ensureWorker();
+  }
+
+  private starting: Promise<Worker | undefined> | undefined;
+
+  private ensureWorker(): Promise<Worker | undefined> {
+    if (this.worker) return Promise.resolve(this.worker);
+    this.starting ??= this.startWorker().finally(() => (this.starting = undefined));
+    return this.starting;
+  }
+
+  private async startWorker(): Promise<Worker | undefined> {
     if (this.worker) return this.worker;
     if (this.workerProblem) return undefined;
     try {

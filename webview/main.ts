@@ -146,6 +146,7 @@ class TapeViewApp {
         },
       });
     this.renderers = { forward: make('forward'), backward: make('backward') };
+    this.layoutClient.prewarm();
     this.wireControls();
   }
 
