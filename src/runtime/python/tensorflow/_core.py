@@ -776,22 +776,36 @@ def _matmul(a, b, transpose_a=False, transpose_b=False):
 
 
 def _fast_binary(op_type, reflected):
-    """An operator method with the whole hot path in one frame: tensor operands, cached location, one call."""
+    """An operator method with the whole hot path in one frame: tensor/variable/Python-number operands,
+    the cached location of the user's line, one bridge call."""
     def method(self, other):
-        if isinstance(other, Tensor) and type(self) is EagerTensor:
-            a, b = (other._t, self._t) if reflected else (self._t, other._t)
+        kind = type(other)
+        if kind is EagerTensor:
+            h = other._t
+        elif kind is float or (kind is int and -_MAX_SAFE_INT <= other <= _MAX_SAFE_INT):
+            h = other
+        elif kind is ResourceVariable:
+            h = other._v
+        else:
+            h = None
+        if h is not None:
             frame = _getframe(1)
             code = frame.f_code
             entry = _loc_cache.get((id(code), frame.f_lasti))
             if entry is not None and entry[0] is code:
+                mine = self._t if type(self) is EagerTensor else self._v
                 try:
                     t = _new_tensor(EagerTensor)
-                    t._t = _b_binary(op_type, a, b, entry[1])
+                    t._t = _b_binary(op_type, h, mine, entry[1]) if reflected else _b_binary(op_type, mine, h, entry[1])
                     return t
                 except JsException as e:
                     raise _convert_error(e) from None
         return _binop_at(op_type, other, self) if reflected else _binop_at(op_type, self, other)
     return method
+
+
+# Python ints beyond this would reach JavaScript as BigInt: they take the slow path (and its errors).
+_MAX_SAFE_INT = 2 ** 53 - 1
 
 
 def _fast_function(op_type, name):
