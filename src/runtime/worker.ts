@@ -95,6 +95,7 @@ interface Runner {
   begin_run(programFile: string, userFilesJson: string, sourcesJson: string): void;
   end_run(): void;
   collect_garbage(): void;
+  import_warm_packages(): void;
   run_script(source: string, filename: string): string;
   run_cell(source: string, filename: string): string;
 }
@@ -141,6 +142,11 @@ async function loadPython(): Promise<LoadedPython> {
   pyodide.registerJsModule('_tapescope_probe', { noop: () => 0 });
   pyodide.runPython(`import sys\nsys.path.insert(0, ${JSON.stringify(PACKAGE_ROOT)})\nsys.dont_write_bytecode = False`);
   const runner = pyodide.pyimport('_tapescope.runner') as unknown as Runner;
+  try {
+    runner.import_warm_packages();
+  } catch {
+    // Imported on demand instead; the user's import shows the error.
+  }
   post({ type: 'ready', coldStartMs: Math.round(performance.now() - started), from });
   loaded = { pyodide, runner };
   return loaded;
@@ -239,10 +245,21 @@ async function run(runId: number, program: WorkerProgram, options: WorkerRunOpti
     // Our own runner failed: a KeyboardInterrupt that landed outside the user's code, or a
     // JavaScript-level failure (then the interpreter may be damaged and is replaced).
     const type = pythonErrorType(error);
-    const message = error instanceof Error ? error.message : String(error);
-    outcome.status = type === 'KeyboardInterrupt' ? 'interrupted' : 'error';
-    outcome.error = { type: type ?? 'InternalError', message, traceback: type ? '' : message };
-    if (!type) outcome.workerUnusable = true;
+    const detail = error instanceof Error ? error.message : String(error);
+    if (type === 'KeyboardInterrupt') {
+      outcome.status = 'interrupted';
+      outcome.error = { type, message: '', traceback: '' };
+    } else {
+      // A bug of ours, not the user's: say so, with the whole (unfiltered) Python traceback.
+      outcome.status = 'error';
+      const lastLine = detail.trimEnd().split('\n').at(-1) ?? detail;
+      outcome.error = {
+        type: 'InternalError',
+        message: `Tapescope's Python runner failed (${lastLine})`,
+        traceback: `Tapescope internal error (please report it):\n${detail.endsWith('\n') ? detail : `${detail}\n`}`,
+      };
+      if (!type) outcome.workerUnusable = true;
+    }
   } finally {
     stdout.flush();
     stderr.flush();
