@@ -166,6 +166,62 @@ export interface SimdMatmul {
   ): void;
 }
 
+/**
+ * A into panels of 4 rows, each k steps of 4 floats; rows past m are zero. Each loop reads its
+ * source sequentially and writes the panel in order. Separate small functions so that V8 keeps
+ * them optimised (inside one large method, each newly taken branch deoptimised the whole copy).
+ */
+function packA(heap: Float32Array, a: Float32Array, aOffset: number, aBase: number, m: number, k: number, m4: number, transposeA: boolean): void {
+  for (let i0 = 0; i0 < m4; i0 += 4) {
+    let o = aBase + i0 * k;
+    const rows = Math.min(4, m - i0);
+    if (rows === 4 && !transposeA) {
+      const r0 = aOffset + i0 * k;
+      const r1 = r0 + k;
+      const r2 = r1 + k;
+      const r3 = r2 + k;
+      for (let t = 0; t < k; t++, o += 4) {
+        heap[o] = a[r0 + t];
+        heap[o + 1] = a[r1 + t];
+        heap[o + 2] = a[r2 + t];
+        heap[o + 3] = a[r3 + t];
+      }
+    } else if (rows === 4) {
+      // A(i0..i0+3, t) are 4 neighbours in row t of the stored (transposed) matrix.
+      for (let t = 0, src = aOffset + i0; t < k; t++, o += 4, src += m) {
+        heap[o] = a[src];
+        heap[o + 1] = a[src + 1];
+        heap[o + 2] = a[src + 2];
+        heap[o + 3] = a[src + 3];
+      }
+    } else {
+      for (let t = 0; t < k; t++, o += 4) {
+        for (let r = 0; r < 4; r++) heap[o + r] = r < rows ? (transposeA ? a[aOffset + t * m + i0 + r] : a[aOffset + (i0 + r) * k + t]) : 0;
+      }
+    }
+  }
+}
+
+/** B into panels of 8 columns, each k rows of 8 floats; columns past n are zero. */
+function packB(heap: Float32Array, b: Float32Array, bOffset: number, bBase: number, k: number, n: number, n8: number, transposeB: boolean): void {
+  for (let p = 0; p < n8; p += 8) {
+    const panel = bBase + p * k;
+    const cols = Math.min(8, n - p);
+    if (!transposeB) {
+      for (let t = 0, o = panel, src = bOffset + p; t < k; t++, o += 8, src += n) {
+        for (let c = 0; c < cols; c++) heap[o + c] = b[src + c];
+        for (let c = cols; c < 8; c++) heap[o + c] = 0;
+      }
+    } else {
+      // B(t, p + c) is row p + c of the stored matrix: read each row sequentially.
+      for (let c = 0; c < 8; c++) {
+        if (c < cols) for (let t = 0, o = panel + c, src = bOffset + (p + c) * k; t < k; t++, o += 8) heap[o] = b[src + t];
+        else for (let t = 0, o = panel + c; t < k; t++, o += 8) heap[o] = 0;
+      }
+    }
+  }
+}
+
 class WasmMatmul implements SimdMatmul {
   private heap: Float32Array;
   constructor(
@@ -191,34 +247,8 @@ class WasmMatmul implements SimdMatmul {
     const bBase = m4 * k;
     const cBase = bBase + n8 * k;
     const heap = this.ensure(cBase + m4 * n8);
-    // A: panels of 4 rows, each k steps of 4 floats; rows past m are zero.
-    for (let i0 = 0; i0 < m4; i0 += 4) {
-      const panel = aBase + i0 * k;
-      const rows = Math.min(4, m - i0);
-      for (let r = 0; r < rows; r++) {
-        const i = i0 + r;
-        if (transposeA) for (let t = 0; t < k; t++) heap[panel + t * 4 + r] = a[aOffset + t * m + i];
-        else {
-          const src = aOffset + i * k;
-          for (let t = 0; t < k; t++) heap[panel + t * 4 + r] = a[src + t];
-        }
-      }
-      for (let r = rows; r < 4; r++) for (let t = 0; t < k; t++) heap[panel + t * 4 + r] = 0;
-    }
-    // B: panels of 8 columns, each k rows of 8 floats; columns past n are zero.
-    for (let p = 0; p < n8; p += 8) {
-      const panel = bBase + p * k;
-      const cols = Math.min(8, n - p);
-      for (let t = 0; t < k; t++) {
-        const dst = panel + t * 8;
-        if (transposeB) for (let c = 0; c < cols; c++) heap[dst + c] = b[bOffset + (p + c) * k + t];
-        else {
-          const src = bOffset + t * n + p;
-          for (let c = 0; c < cols; c++) heap[dst + c] = b[src + c];
-        }
-        for (let c = cols; c < 8; c++) heap[dst + c] = 0;
-      }
-    }
+    packA(heap, a, aOffset, aBase, m, k, m4, transposeA);
+    packB(heap, b, bOffset, bBase, k, n, n8, transposeB);
     // Cache blocking: KC columns of A and rows of B at a time (a B panel slice stays in L1),
     // MC rows of A per call (the A block stays in L2 while every panel streams past it).
     heap.fill(0, cBase, cBase + m4 * n8);
