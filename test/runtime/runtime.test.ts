@@ -327,7 +327,7 @@ describe('running notebooks', () => {
       { source: ['%matplotlib inline\n', 'x = 3.0\n', 'x * 2'] },
       { source: ["print('names')\n", "['x0:0']"] },
       { source: 'y = x;\ny;' },
-      { source: 'print(x)\nNone' },
+      { source: 'print(x)\ndisplay({"k": 1}, int)\nNone' },
       { source: 'list(range(30))' },
     ]);
     const result = await runFile('nb.ipynb', text);
@@ -338,10 +338,10 @@ describe('running notebooks', () => {
     expect(c1.stderr).toContain('skipped the IPython magic `%matplotlib inline` (cell 1, line 1)');
     expect(c2).toMatchObject({ stdout: 'names\n', display: "['x0:0']" });
     expect(c3.display).toBeUndefined(); // a trailing semicolon hides the value
-    expect(c4).toMatchObject({ stdout: '3.0\n' });
+    expect(c4).toMatchObject({ stdout: "3.0\n{'k': 1}\nint\n" }); // IPython's display() is available
     expect(c4.display).toBeUndefined(); // None is not displayed
     expect(c5.display).toBe(`[${Array.from({ length: 30 }, (_, i) => i).join(',\n ')}]`);
-    expect(result.stdout).toBe(`6.0\nnames\n['x0:0']\n3.0\n${c5.display}\n`);
+    expect(result.stdout).toBe(`6.0\nnames\n['x0:0']\n3.0\n{'k': 1}\nint\n${c5.display}\n`);
     // Streamed output carries the cell index.
     expect(outputEvents.find((event) => event.text.includes('names'))?.cell).toBe(2);
   }, 120_000);

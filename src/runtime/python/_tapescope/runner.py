@@ -223,12 +223,20 @@ def _ends_with_semicolon(source):
     return last is not None and last.type == tokenize.OP and last.string == ';'
 
 
+def _notebook_display(*objs, **kwargs):
+    """IPython's `display(obj, ...)`, for text: each object's IPython text on its own line."""
+    for obj in objs:
+        print(display.display_text(obj))
+
+
 def run_cell(source, filename):
     """Execute one notebook cell; a final expression is displayed as IPython would.
 
     Returns JSON: {"display": text?} or {"error": ...}.
     """
     outcome = {}
+    # IPython's `display()` is there without an import in a notebook (a user's own wins).
+    _main_globals.setdefault('display', _notebook_display)
     try:
         tree = ast.parse(source, filename, 'exec')
         final_expression = None
