@@ -31,10 +31,14 @@ if [ ! -x "$py" ]; then
 fi
 
 echo "setup-tfenv: installing tensorflow-cpu into $venv (about 40 s) ..."
-if ! "$venv/bin/pip" install --disable-pip-version-check --retries 0 --quiet tensorflow-cpu; then
-  echo "setup-tfenv: pip could not install tensorflow-cpu (no network or refused); the differential tests will be skipped."
+log="$(mktemp -t tapescope-pip.XXXXXX)"
+if ! "$venv/bin/pip" install --disable-pip-version-check --retries 0 --quiet tensorflow-cpu >"$log" 2>&1; then
+  echo "setup-tfenv: pip could not install tensorflow-cpu (no network or refused); the differential tests will be skipped. pip said:"
+  grep -v "^WARNING: Location" "$log" | tail -n 5
+  rm -f "$log"
   exit 0
 fi
+rm -f "$log"
 
 if version="$(tf_version)" && [ -n "$version" ]; then
   echo "setup-tfenv: TensorFlow $version is ready in $venv"
