@@ -10,7 +10,7 @@ import { isFloat, isInteger } from './dtype';
 import { type Attrs, getEngine } from './engine';
 import { TFError } from './errors';
 import { type TensorLike, constant, toTensor, toTensorPair } from './convert';
-import type { Tensor } from './tensor';
+import { Tensor, Variable } from './tensor';
 import type { StridedSliceAttrs } from './ops/slice';
 
 const run1 = (type: string, inputs: Tensor[], attrs: Attrs = {}): Tensor => getEngine().run1(type, inputs, attrs);
@@ -252,12 +252,29 @@ export function split(x: TensorLike, numOrSizeSplits: number | number[], axis = 
   return runN('SplitV', [value], { axis, size_splits: numOrSizeSplits.slice() });
 }
 
+/**
+ * Eager TensorFlow's kernel errors end with ` name: `, except when an argument was a Python list
+ * converted on its fast path (tf.gather(x, [0, 5]), tf.tile(x, [1])): then the suffix is absent.
+ */
+function listArgumentErrors<T>(fromList: boolean, body: () => T): T {
+  try {
+    return body();
+  } catch (err) {
+    if (fromList && err instanceof TFError && err.message.startsWith('{{function_node') && err.message.endsWith('] name: ')) {
+      throw new TFError(err.pythonType, err.message.slice(0, -' name: '.length));
+    }
+    throw err;
+  }
+}
+
+/** tf.tile (multiples given as a list, as the Python API usually receives them). */
 export function tile(x: TensorLike, multiples: number[]): Tensor {
-  return run1('Tile', [toTensor(x)], { multiples: multiples.slice() });
+  return listArgumentErrors(true, () => run1('Tile', [toTensor(x)], { multiples: multiples.slice() }));
 }
 
 export function gather(params: TensorLike, indices: TensorLike, axis = 0, batchDims = 0): Tensor {
-  return run1('GatherV2', [toTensor(params), toTensor(indices, 'int32')], { axis, batch_dims: batchDims });
+  const fromList = !(indices instanceof Tensor) && !(indices instanceof Variable) && batchDims === 0;
+  return listArgumentErrors(fromList, () => run1('GatherV2', [toTensor(params), toTensor(indices, 'int32')], { axis, batch_dims: batchDims }));
 }
 
 export interface OneHotOptions {

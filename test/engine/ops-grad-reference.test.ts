@@ -75,6 +75,10 @@ const CASES: Record<string, [Fn, Input[]]> = {
   reduce_std: [(x) => tf.reduceStd(x), [[1, 2, 4]]],
   linspace: [(a, b) => tf.multiply(tf.linspace(a, b, 5), [1, 2, 3, 4, 5]), [0.5, 2]],
   'gather repeated': [(x) => tf.multiply(tf.gather(x, [2, 0, 2]), W3), [[1, 2, 3]]],
+  'gather batch_dims': [
+    (x) => tf.multiply(tf.gather(x, tf.constant([[2, 0, 2], [1, 1, 0]], { dtype: 'int32' }), 2, 1), tf.reshape(tf.range(0, 12, 1, 'float32'), [2, 2, 3])),
+    [() => tf.reshape(tf.range(0, 12, 1, 'float32'), [2, 2, 3])],
+  ],
   'gather axis 1': [(x) => tf.gather(x, [1, 1], 1), [[[1, 2], [3, 4]]]],
   getitem: [(x) => tf.multiply(tf.getItem(x, [1, { step: -2 }]), [1, 2]), [[[1, 2, 3], [4, 5, 6]]]],
   'getitem newaxis ellipsis': [(x) => tf.multiply(tf.getItem(x, ['ellipsis', 'newaxis', { start: 1 }]), 2), [[[1, 2, 3], [4, 5, 6]]]],

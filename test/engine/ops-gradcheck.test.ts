@@ -385,6 +385,21 @@ const arrayOps: Case[] = [
     second: true,
   },
   {
+    name: 'GatherV2 batch_dims',
+    gen: withSeed(fc.tuple(shapeArb(1, 2), dim(3), shapeArb(0, 1)).map(([batch, n, inner]) => [[...batch, 2, n, ...inner]])),
+    samplers: [uniform(-2, 2)],
+    f: ([x], p) => {
+      const r = rng(p);
+      const b = r() < 0.5 ? 1 : x.rank >= 4 ? 2 : 1;
+      const axis = b + 1;
+      const n = x.shape[axis];
+      const idxShape = [...x.shape.slice(0, b), randInt(r, 1, 3)];
+      const count = idxShape.reduce((p2, d) => p2 * d, 1);
+      return run1('GatherV2', [x, int32(idxShape, Array.from({ length: count }, () => randInt(r, 0, n - 1)))], { axis, batch_dims: b });
+    },
+    second: true,
+  },
+  {
     name: 'MatrixDiagV3 / MatrixDiagPartV3 / MatrixSetDiagV3',
     gen: withSeed(fc.tuple(shapeArb(0, 1), dim(3), dim(3)).map(([b, m, n]) => [[...b, m, n], [...b, Math.min(m, n)]])),
     samplers: [uniform(-2, 2), uniform(-2, 2)],

@@ -9,7 +9,7 @@ import { TFError } from '../errors';
 import { shapeText, sizeOf } from '../shape';
 import type { Tensor } from '../tensor';
 import { make, numeric } from './helpers';
-import { aroundAxis, checkDType, fromDoubles, kernelError, run1, runN, scratch } from './kernel-util';
+import { type KernelErrorOptions, aroundAxis, checkDType, fromDoubles, kernelError, run1, runN, scratch } from './kernel-util';
 
 type Slot = unknown[];
 
@@ -141,10 +141,10 @@ registerOp<{ multiples: number[] }>({
   type: 'Tile',
   forward: ([x], { multiples }) => {
     if (multiples.length !== x.rank) {
-      throw kernelError('Tile', `Expected multiples argument to be a vector of length ${x.rank} but got length ${multiples.length}`, { name: null });
+      throw kernelError('Tile', `Expected multiples argument to be a vector of length ${x.rank} but got length ${multiples.length}`);
     }
     multiples.forEach((m, i) => {
-      if (m < 0) throw kernelError('Tile', `Expected multiples[${i}] >= 0, but got ${m}`, { name: null });
+      if (m < 0) throw kernelError('Tile', `Expected multiples[${i}] >= 0, but got ${m}`);
     });
     const outShape = x.shape.map((d, i) => d * multiples[i]);
     const out = allocateChecked(x.dtype, sizeOf(outShape));
@@ -200,31 +200,47 @@ registerOp<{ axis?: number; batch_dims?: number }>({
         `Value for attr 'Tindices' of ${dtypeKindWord(indices.dtype)} is not in the list of allowed values: int16, int32, int64\n\t; NodeDef: {{node GatherV2}}; Op<name=GatherV2; signature=params:Tparams, indices:Tindices, axis:Taxis -> output:Tparams; attr=batch_dims:int,default=0; attr=Tparams:type; attr=Tindices:type,allowed=[DT_INT16, DT_INT32, DT_INT64]; attr=Taxis:type,allowed=[DT_INT32, DT_INT64]> [Op:GatherV2] name: `,
       );
     }
-    if (batch_dims !== 0) throw new TFError('UnimplementedError', 'Tapescope supports tf.gather with batch_dims=0 only');
     const rank = params.rank;
+    // Eager TensorFlow ends these messages with ` name: `; when an argument came from a Python
+    // list (tf.gather(x, [0, 5])) its fast path drops that suffix: api-ops strips it then.
+    const withName = {};
     if (rank < 1 || axis < -rank || axis >= rank) {
       // TensorFlow's shape function reports the rank an axis would need (axis + 1, or -axis).
-      throw kernelError('GatherV2', `Shape must be at least rank ${axis >= 0 ? axis + 1 : -axis} but is rank ${rank}`, { name: null });
+      throw kernelError('GatherV2', `Shape must be at least rank ${axis >= 0 ? axis + 1 : -axis} but is rank ${rank}`, withName);
     }
     const a = axis < 0 ? axis + rank : axis;
-    const { outer, n, inner } = aroundAxis(params.shape, a);
+    const b = batchDimsOf(batch_dims, indices.rank, withName);
+    for (let d = 0; d < b; d++) {
+      if (params.shape[d] !== indices.shape[d]) {
+        throw kernelError('GatherV2', `params.shape[${d}]: ${params.shape[d]} should be equal to indices.shape[${d}]: ${indices.shape[d]}`, withName);
+      }
+    }
+    // Layout: params [batch, mid, n, inner], indices [batch, k]; out [batch, mid, k, inner].
+    const batch = sizeOf(params.shape.slice(0, b));
+    const mid = sizeOf(params.shape.slice(b, a));
+    const n = params.shape[a];
+    const inner = sizeOf(params.shape.slice(a + 1));
     const ids = numeric(indices);
     for (let i = 0; i < ids.length; i++) {
-      if (ids[i] < 0 || ids[i] >= n) throw kernelError('GatherV2', `indices[${i}] = ${ids[i]} is not in [0, ${n})`, { name: null });
+      if (ids[i] < 0 || ids[i] >= n) throw kernelError('GatherV2', `indices${multiIndex(i, indices.shape)} = ${ids[i]} is not in [0, ${n})`, withName);
     }
-    const outShape = [...params.shape.slice(0, a), ...indices.shape, ...params.shape.slice(a + 1)];
+    const outShape = [...params.shape.slice(0, a), ...indices.shape.slice(b), ...params.shape.slice(a + 1)];
     const out = allocateChecked(params.dtype, sizeOf(outShape));
-    const k = ids.length;
-    for (let o = 0; o < outer; o++) {
-      for (let j = 0; j < k; j++) copyRange(params.data, (o * n + ids[j]) * inner, out, (o * k + j) * inner, inner);
+    const k = batch === 0 ? 0 : ids.length / batch;
+    for (let bi = 0; bi < batch; bi++) {
+      for (let m = 0; m < mid; m++) {
+        const o = bi * mid + m;
+        for (let j = 0; j < k; j++) copyRange(params.data, (o * n + ids[bi * k + j]) * inner, out, (o * k + j) * inner, inner);
+      }
     }
     return [make(params.dtype, outShape, out)];
   },
   // TensorFlow's _GatherV2Grad: move the gathered axis to the front, sum rows by index with
   // UnsortedSegmentSum, move it back. On axis 0 TensorFlow returns tf.IndexedSlices; we return the
   // dense equivalent and mark it so the views can say so.
-  grad: ({ upstream: [dy], inputs: [params, indices], attrs: { axis = 0 } }) => {
+  grad: ({ upstream: [dy], inputs: [params, indices], attrs: { axis = 0, batch_dims = 0 } }) => {
     const a = axis < 0 ? axis + params.rank : axis;
+    if (batch_dims !== 0) return [batchGatherGrad(dy, params, indices, a, batchDimsOf(batch_dims, indices.rank, {})), null];
     const count = indices.size;
     const flatIds = run1('Reshape', [indices], { shape: [count] });
     const valuesShape = [...params.shape.slice(0, a), count, ...params.shape.slice(a + 1)];
@@ -243,6 +259,52 @@ registerOp<{ axis?: number; batch_dims?: number }>({
     return [run1('Transpose', [summed], { perm: inverse }), null];
   },
 });
+
+function batchDimsOf(batchDims: number, indicesRank: number, options: KernelErrorOptions): number {
+  if (batchDims < -indicesRank || batchDims > indicesRank) {
+    throw kernelError('GatherV2', `Expected batch_dims in the range [${-indicesRank}, ${indicesRank}], but got ${batchDims}`, options);
+  }
+  return batchDims < 0 ? batchDims + indicesRank : batchDims;
+}
+
+/** TensorFlow's index text in errors: `[3]` for vectors, `[0,1]` for higher ranks. */
+function multiIndex(flat: number, shape: readonly number[]): string {
+  if (shape.length <= 1) return `[${flat}]`;
+  const parts = new Array<number>(shape.length);
+  for (let d = shape.length - 1; d >= 0; d--) {
+    parts[d] = flat % shape[d];
+    flat = Math.floor(flat / shape[d]);
+  }
+  return `[${parts.join(',')}]`;
+}
+
+/**
+ * Gradient of a batched gather (TensorFlow's _BatchGatherGrad): offset each batch's indices by
+ * batch * n, sum rows with UnsortedSegmentSum, and lay the result out as params again.
+ */
+function batchGatherGrad(dy: Tensor, params: Tensor, indices: Tensor, a: number, b: number): Tensor {
+  const rb = b;
+  const rm = a - b;
+  const ri = indices.rank - b;
+  const rn = params.rank - a - 1;
+  const range = (from: number, count: number) => Array.from({ length: count }, (_, i) => from + i);
+  // dy is [batch(rb), mid(rm), idx(ri), inner(rn)]: bring the index dims next to the batch dims.
+  const toRows = [...range(0, rb), ...range(rb + rm, ri), ...range(rb, rm), ...range(rb + rm + ri, rn)];
+  const batch = sizeOf(params.shape.slice(0, b));
+  const n = params.shape[a];
+  const k = batch === 0 ? 0 : indices.size / batch;
+  const rowSize = sizeOf(params.shape.slice(b, a)) * sizeOf(params.shape.slice(a + 1));
+  const rows = run1('Reshape', [run1('Transpose', [dy], { perm: toRows })], { shape: [batch * k, rowSize] });
+  const ids = numeric(indices);
+  const offsetIds = new Int32Array(ids.length);
+  for (let i = 0; i < ids.length; i++) offsetIds[i] = Math.floor(i / Math.max(k, 1)) * n + ids[i];
+  const segmentIds = getEngine().constant('int32', [ids.length], offsetIds);
+  const summed = run1('UnsortedSegmentSum', [rows, segmentIds], { num_segments: batch * n });
+  // [batch, n, mid, inner] back to params' [batch, mid, n, inner].
+  const grouped = run1('Reshape', [summed], { shape: [...params.shape.slice(0, b), n, ...params.shape.slice(b, a), ...params.shape.slice(a + 1)] });
+  const back = [...range(0, rb), ...range(rb + 1, rm), rb, ...range(rb + rm + 1, rn)];
+  return run1('Transpose', [grouped], { perm: back });
+}
 
 registerOp<{ num_segments: number }>({
   type: 'UnsortedSegmentSum',

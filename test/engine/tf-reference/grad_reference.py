@@ -65,6 +65,7 @@ CASES = {
     'reduce_std': (tf.math.reduce_std, [[1., 2., 4.]]),
     'linspace': (lambda a, b: tf.linspace(a, b, 5) * [1., 2., 3., 4., 5.], [0.5, 2.]),
     'gather repeated': (lambda x: tf.gather(x, [2, 0, 2]) * W3, [[1., 2., 3.]]),
+    'gather batch_dims': (lambda x: tf.gather(x, tf.constant([[2, 0, 2], [1, 1, 0]]), axis=2, batch_dims=1) * tf.reshape(tf.range(12.), [2, 2, 3]), [tf.reshape(tf.range(12.), [2, 2, 3])]),
     'gather axis 1': (lambda x: tf.gather(x, [1, 1], axis=1), [[[1., 2.], [3., 4.]]]),
     'getitem': (lambda x: x[1, ::-2] * [1., 2.], [[[1., 2., 3.], [4., 5., 6.]]]),
     'getitem newaxis ellipsis': (lambda x: x[..., tf.newaxis, 1:] * 2., [[[1., 2., 3.], [4., 5., 6.]]]),
