@@ -536,9 +536,13 @@ class ndarray:
         return _bool(self._data[0])
 
     def __float__(self):
+        if len(self._data) != 1:
+            raise TypeError('only 0-dimensional arrays can be converted to Python scalars')
         return _float(self.item())
 
     def __int__(self):
+        if len(self._data) != 1:
+            raise TypeError('only 0-dimensional arrays can be converted to Python scalars')
         return _int(self.item())
 
     def __index__(self):

@@ -459,7 +459,7 @@ class Tensor:
     def __len__(self):
         dims = self.shape._dims
         if not dims:
-            raise TypeError('len() of unsized object')
+            raise TypeError('Scalar tensor has no `len()`')
         return dims[0]
 
     def __iter__(self):
@@ -920,10 +920,19 @@ newaxis = None
 
 def _slice(tensor, key):
     """`tensor[key]` as tf.strided_slice: ints, slices, Ellipsis, tf.newaxis, negative indices."""
-    if not isinstance(key, tuple):
+    if isinstance(key, Tensor) and key.dtype.is_bool:
+        return _boolean_mask(tensor, key)
+    # As TensorFlow's _slice_helper: a list is the index tuple itself (x[[0, 1]] is x[0, 1]).
+    if not isinstance(key, (tuple, list)):
         key = (key,)
-    if any(isinstance(k, (Tensor, list)) and not _is_int_scalar(k) for k in key):
-        raise unsupported('indexing a tensor with a tensor or list (use tf.gather)')
+    key = tuple(key)
+    for k in key:
+        if k is None or k is Ellipsis or isinstance(k, slice) or _is_int_scalar(k):
+            continue
+        if isinstance(k, int) or (hasattr(k, '__index__') and not isinstance(k, (Tensor, float))):
+            continue
+        raise TypeError('Only integers, slices (`:`), ellipsis (`...`), tf.newaxis (`None`) and scalar '
+                        f'tf.int32/tf.int64 tensors are valid indices, got {k!r}')
     begin, end, strides = [], [], []
     begin_mask = end_mask = ellipsis_mask = new_axis_mask = shrink_axis_mask = 0
     for i, k in enumerate(key):
@@ -959,6 +968,21 @@ def _slice(tensor, key):
         'begin': begin, 'end': end, 'strides': strides, 'begin_mask': begin_mask, 'end_mask': end_mask,
         'ellipsis_mask': ellipsis_mask, 'new_axis_mask': new_axis_mask, 'shrink_axis_mask': shrink_axis_mask,
     }, tensor)
+
+
+def _boolean_mask(tensor, mask):
+    """`x[mask]` (tf.boolean_mask): gathers the rows of x, flattened over the mask's dims, where mask is True."""
+    dims = tensor.shape.as_list()
+    k = mask.ndim
+    if mask.shape.as_list() != dims[:k]:
+        raise ValueError(f'Shapes {tensor.shape[:k]} and {mask.shape} are incompatible')
+    flat = mask.numpy().reshape(-1).tolist() if k else [bool(mask)]
+    positions = [i for i, keep in enumerate(flat) if keep]
+    size = 1
+    for d in dims[:k]:
+        size *= d
+    rows = _op('Reshape', {'shape': [size] + dims[k:]}, tensor)
+    return _op('GatherV2', {'axis': 0}, rows, _const(positions, dtype='int32', shape=[len(positions)], loc=_loc()))
 
 
 def _is_int_scalar(k):
