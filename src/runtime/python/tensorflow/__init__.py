@@ -9,7 +9,8 @@ VERSION = __version__
 __tapescope__ = True
 
 from tensorflow._core import (  # noqa: F401
-    DType, EagerTensor, IndexedSlices, Tensor, TensorShape, Variable, as_dtype, bool, double, float16, float32,
+    DType, EagerTensor, IndexedSlices, Tensor, TensorShape, TensorSpec, Variable, as_dtype, bool, double, float16,
+    float32,
     float64, half, int32, int64, newaxis, string,
 )
 from tensorflow._tape import GradientTape, UnconnectedGradients, custom_gradient, recompute_grad  # noqa: F401

@@ -1316,3 +1316,33 @@ for _cls, _module_name in ((Tensor, 'tensorflow.python.framework.tensor'),
                            (OpError, 'tensorflow.python.framework.errors_impl')):
     _cls.__module__ = _module_name
 del _cls, _module_name
+
+
+class TensorSpec:
+    """tf.TensorSpec: a shape and dtype (tf.function's input_signature)."""
+
+    def __init__(self, shape, dtype=float32, name=None):
+        self.shape = TensorShape(shape)
+        self.dtype = as_dtype(dtype)
+        self.name = name
+
+    @classmethod
+    def from_tensor(cls, tensor, name=None):
+        return cls(tensor.shape, tensor.dtype, name)
+
+    def is_compatible_with(self, spec_or_tensor):
+        return (as_dtype(spec_or_tensor.dtype) == self.dtype
+                and self.shape.is_compatible_with(spec_or_tensor.shape))
+
+    def __eq__(self, other):
+        return (isinstance(other, TensorSpec) and other.shape == self.shape and other.dtype == self.dtype
+                and other.name == self.name)
+
+    def __hash__(self):
+        return hash((self.shape, self.dtype, self.name))
+
+    def __repr__(self):
+        return f'TensorSpec(shape={self.shape}, dtype={self.dtype!r}, name={self.name!r})'
+
+
+TensorSpec.__module__ = 'tensorflow.python.framework.tensor'
