@@ -79,7 +79,7 @@ function shellHtml(standalone: boolean): string {
   </div>
   <div class="group"><input id="search" type="search" placeholder="Search op, name, line (/)" aria-label="Search nodes by op type, name or line"><span id="search-count" class="muted"></span></div>
   <label class="group">Group <select id="group-mode" aria-label="Group nodes by"><option value="none">none</option><option value="scope">layer / scope</option><option value="line">source line</option></select></label>
-  <div class="group"><button id="collapse-all" title="Collapse every group">Collapse all</button><button id="expand-all" title="Expand every group">Expand all</button></div>
+  <div class="group" id="group-buttons" hidden><button id="collapse-all" title="Collapse every group">Collapse all</button><button id="expand-all" title="Expand every group">Expand all</button></div>
   <div class="group"><button id="fit" title="Fit to view (F)">Fit</button></div>
   <div class="group" role="group" aria-label="Export"><span>Export</span><button data-export="svg">SVG</button><button data-export="png">PNG</button><button data-export="json">JSON</button></div>
   ${standalone ? '<label class="group">Theme <select id="theme" aria-label="Theme"><option value="">auto</option><option value="light">light</option><option value="dark">dark</option><option value="high-contrast">high contrast</option></select></label>' : ''}
@@ -165,6 +165,7 @@ class TapeViewApp {
     if (restore?.groupBy) this.groupBy = restore.groupBy;
     this.collapsed = new Set(restore?.collapsedGroups ?? []);
     byId<HTMLSelectElement>('group-mode').value = this.groupBy;
+    byId<HTMLElement>('group-buttons').hidden = this.groupBy === 'none';
     const wanted =
       this.choices.find((c) => restore?.gradientCall !== undefined && c.gradientCall === restore.gradientCall) ??
       this.choices.find((c) => restore?.tape !== undefined && restore.gradientCall === undefined && c.tape === restore.tape) ??
@@ -605,6 +606,7 @@ class TapeViewApp {
     });
     byId<HTMLSelectElement>('group-mode').addEventListener('change', (event) => {
       this.groupBy = (event.target as HTMLSelectElement).value as GroupMode;
+      byId<HTMLElement>('group-buttons').hidden = this.groupBy === 'none';
       this.collapsed.clear();
       void this.relayout(false);
       this.saveState();

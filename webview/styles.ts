@@ -130,6 +130,7 @@ body { background: var(--ts-bg); color: var(--ts-fg); font-family: var(--ts-font
 #tapescope-app { display: flex; flex-direction: column; height: 100vh; }
 .toolbar { display: flex; flex-wrap: wrap; gap: 6px 12px; align-items: center; padding: 6px 8px; border-bottom: 1px solid var(--ts-border); }
 .toolbar .group { display: flex; gap: 4px; align-items: center; }
+.toolbar .group[hidden] { display: none; }
 button, select, input { font: inherit; color: var(--ts-input-fg); background: var(--ts-input-bg); border: 1px solid var(--ts-input-border); border-radius: 2px; padding: 2px 6px; }
 button { cursor: pointer; }
 button.primary { background: var(--ts-button-bg); color: var(--ts-button-fg); border-color: transparent; }
@@ -166,6 +167,18 @@ button[disabled] { opacity: 0.5; cursor: default; }
 #source-view .line.here { background: var(--ts-selection); font-weight: 600; }
 #legend { display: flex; flex-wrap: wrap; gap: 4px 14px; padding: 4px 8px; border-top: 1px solid var(--ts-border); color: var(--ts-muted); font-size: 11px; }
 #legend svg { vertical-align: middle; }
+/* Narrow panels (VS Code's side panel): details under the graphs; very narrow: graphs stacked too. */
+@media (max-width: 900px) {
+  .main { flex-direction: column; }
+  .panes { flex: 1 1 65%; min-height: 0; }
+  #details { width: auto; flex: 1 1 35%; min-height: 120px; border-top: 1px solid var(--ts-border); }
+  #step-label { width: 22ch; }
+}
+@media (max-width: 620px) {
+  .panes { flex-direction: column; }
+  .pane { border-right: none; border-bottom: 1px solid var(--ts-border); min-height: 0; }
+  .toolbar { gap: 4px 8px; }
+}
 .sr-only { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
 ${GRAPH_CSS}
 `;

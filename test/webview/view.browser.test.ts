@@ -193,6 +193,18 @@ describe.skipIf(!chromiumAvailable())('tape view in Chromium', () => {
     await page.close();
   });
 
+  it('fits a narrow panel (like VS Code beside the editor): graphs above, details below (screenshot)', async () => {
+    const page = await openIn14('dark');
+    await page.setViewportSize({ width: 540, height: 860 });
+    await page.locator('#fit').click();
+    const graph = await page.locator('#backward-graph').boundingBox();
+    const details = await page.locator('#details').boundingBox();
+    expect(graph!.width).toBeGreaterThan(400);
+    expect(details!.y).toBeGreaterThanOrEqual(graph!.y + graph!.height - 1);
+    await page.screenshot({ path: join(SCREENSHOTS, 'in14-narrow-dark.png') });
+    await page.close();
+  });
+
   it('walks the nodes of a focused graph with ↑/↓ (every node reachable by keyboard)', async () => {
     const page = await openIn14();
     await page.locator('#backward-graph').focus();
