@@ -175,6 +175,16 @@ describe('tapescope run --trace', () => {
     expect(trace.program?.file).toBe(path);
     expect(trace.ops.map((op) => op.type)).toEqual(['AddV2']);
   }, 120_000);
+
+  it('still writes the trace when the program raises (exit 1)', async () => {
+    write('traced_then_raise.py', 'import _tapescope_engine as E\nE.multiply(2.0, 3.0)\nraise ValueError("after the op")\n');
+    const out = join(workDir, 'out', 'raised.json');
+    const result = await tapescope('run', 'traced_then_raise.py', '--trace', out);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('ValueError: after the op');
+    const trace = JSON.parse(readFileSync(out, 'utf8')) as Trace;
+    expect(trace.ops.map((op) => op.type)).toEqual(['Mul']);
+  }, 120_000);
 });
 
 describe('tapescope run --html', () => {
