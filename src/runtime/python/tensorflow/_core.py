@@ -51,6 +51,8 @@ def _tapescope_begin_run():
 
 
 _loc_cache = {}
+# The names of the enclosing tf.name_scope blocks: eager variables are named under them (outer/w:0).
+_name_scopes = []
 
 
 def _loc():
@@ -1026,6 +1028,8 @@ class Variable:
             init = initial_value._v
         else:
             init = _const(initial_value, dtype=dtype, loc=loc)._t
+        if _name_scopes:
+            name = '/'.join(_name_scopes) + '/' + (name or 'Variable')
         try:
             self._v = _b.variable(init, name, _builtin_bool(trainable), want, loc)
         except JsException as e:

@@ -1,6 +1,6 @@
 """tf.Module and tf.name_scope."""
 
-from tensorflow._core import Variable, _b
+from tensorflow._core import Variable, _b, _name_scopes
 
 
 class name_scope:  # noqa: N801 - TensorFlow's spelling
@@ -15,10 +15,13 @@ class name_scope:  # noqa: N801 - TensorFlow's spelling
 
     def __enter__(self):
         _b.pushScope(self._name)
-        return self._name + '/'
+        _name_scopes.append(self._name)
+        return '/'.join(_name_scopes) + '/'
 
     def __exit__(self, typ, value, traceback):
         _b.popScope()
+        if _name_scopes:
+            _name_scopes.pop()
         return False
 
 
@@ -106,3 +109,7 @@ class Module:
 
 
 Module.__module__ = 'tensorflow.python.module.module'
+
+
+def _tapescope_begin_run():
+    _name_scopes.clear()

@@ -145,10 +145,15 @@ class Layer(Module):
             initializer = 'glorot_uniform' if dtype.is_floating else 'zeros'
         init = initializers.get(initializer)
         value = init(shape, dtype=dtype)
-        scope = '/'.join(_scope_stack + [self._name]) if not _scope_stack or _scope_stack[-1] != self._name \
-            else '/'.join(_scope_stack)
-        variable = _tf.Variable(value, name=f'{scope}/{name}' if name else scope,
-                                trainable=True if trainable is None else bool(trainable), dtype=dtype)
+        # Created inside the layer's name scope (see _maybe_build/__call__): `dense/kernel:0`, and
+        # `sequential/dense/kernel:0` for a layer first built while its model is being called.
+        if _scope_stack[-1:] != [self._name]:
+            with _tf.name_scope(self._name):
+                variable = _tf.Variable(value, name=name or 'Variable',
+                                        trainable=True if trainable is None else bool(trainable), dtype=dtype)
+        else:
+            variable = _tf.Variable(value, name=name or 'Variable',
+                                    trainable=True if trainable is None else bool(trainable), dtype=dtype)
         self._own_weights.append(variable)
         return variable
 
