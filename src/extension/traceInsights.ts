@@ -240,13 +240,13 @@ export class TraceInsights {
       const v = def.variable;
       const value = this.latestVariableValue(v);
       rows.push(`**${word}** = \`${formatSnapshot(value)}\``);
-      rows.push(`tf.Variable \`${v.name}\` · ${v.dtype}${formatShape(v.shape)}${v.trainable ? '' : ' · not trainable'}`);
+      rows.push(`tf.Variable \`${v.name}\` · ${v.dtype}, shape ${formatShape(v.shape)}${v.trainable ? '' : ' · not trainable'}`);
       gradientRows = this.gradientsOf((s) => s.variable === v.id);
     } else {
       const t = def.tensor;
       rows.push(`**${word}** = \`${formatSnapshot(t.value)}\``);
       const producer = t.producer !== undefined ? this.opsById.get(t.producer) : undefined;
-      rows.push(`tf.Tensor · ${t.dtype}${formatShape(t.shape)}${producer ? ` · ${producer.type}` : ' · constant'}`);
+      rows.push(`tf.Tensor · ${t.dtype}, shape ${formatShape(t.shape)}${producer ? ` · ${producer.type}` : ' · constant'}`);
       gradientRows = this.gradientsOf((s) => s.tensor === t.id);
       if (gradientRows.length === 0) gradientRows = this.upstreamGradientsOf(t);
     }

@@ -66,8 +66,33 @@ export interface RunFolders {
   browserProfile: string;
 }
 
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * This process's scratch folder under .e2e/runs/ (named with the pid, so two test runs at once, e.g.
+ * `npm test` and `npm run test:e2e`, never share folders); folders of finished processes are removed.
+ */
+export function runsDir(): string {
+  const runs = join(e2eRoot, 'runs');
+  mkdirSync(runs, { recursive: true });
+  for (const entry of readdirSync(runs)) {
+    const pid = /^pid-(\d+)$/.exec(entry)?.[1];
+    if (pid && Number(pid) !== process.pid && !processAlive(Number(pid))) rmSync(join(runs, entry), { recursive: true, force: true });
+  }
+  const mine = join(runs, `pid-${process.pid}`);
+  mkdirSync(mine, { recursive: true });
+  return mine;
+}
+
 export function makeRunFolders(name: string, settings: Record<string, unknown>): RunFolders {
-  const root = join(e2eRoot, 'runs', name);
+  const root = join(runsDir(), name);
   rmSync(root, { recursive: true, force: true });
   const f: RunFolders = {
     root,

@@ -104,3 +104,37 @@ export async function goToLine(page: Page, line: number, tabTitle?: string): Pro
   await page.keyboard.press('Enter');
   await page.waitForTimeout(300);
 }
+
+/** Moves the mouse over the first `word` on `line` (1-based) and returns the hover widget's text. */
+export async function hoverText(page: Page, line: number, word: string): Promise<string> {
+  const point = await page.evaluate(
+    ({ line, word }) => {
+      const editor = document.querySelector<HTMLElement>('.editor-instance .monaco-editor');
+      if (!editor) return undefined;
+      const row = [...editor.querySelectorAll<HTMLElement>('.margin-view-overlays > div')].find(
+        (r) => r.querySelector('.line-numbers')?.textContent?.trim() === String(line),
+      );
+      const viewLine = [...editor.querySelectorAll<HTMLElement>('.view-lines .view-line')].find((v) => v.style.top === row?.style.top);
+      if (!viewLine) return undefined;
+      const walker = document.createTreeWalker(viewLine, NodeFilter.SHOW_TEXT);
+      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        const text = (node.textContent ?? '').replace(/\u00a0/g, ' ');
+        const at = text.search(new RegExp(`\\b${word}\\b`));
+        if (at < 0) continue;
+        const range = document.createRange();
+        range.setStart(node, at);
+        range.setEnd(node, at + word.length);
+        const box = range.getBoundingClientRect();
+        return { x: box.x + box.width / 2, y: box.y + box.height / 2 };
+      }
+      return undefined;
+    },
+    { line, word },
+  );
+  if (!point) return '';
+  await page.mouse.move(point.x, point.y - 30);
+  await page.mouse.move(point.x, point.y, { steps: 5 });
+  const hover = page.locator('.monaco-hover:not(.hidden)').first();
+  await hover.waitFor({ state: 'visible', timeout: 10_000 }).catch(() => undefined);
+  return (await hover.innerText().catch(() => '')).replace(/\u00a0/g, ' ');
+}

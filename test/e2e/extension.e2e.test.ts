@@ -17,18 +17,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Trace } from '../../src/trace/types';
 import {
   distIsFresh,
-  e2eRoot,
   groupGone,
   installExtension,
   makeRunFolders,
   repoRoot,
+  runsDir,
   runSetup,
   startCodeServer,
   type E2eEnvironment,
   type RunFolders,
   type RunningCodeServer,
 } from './codeServer';
-import { goToLine, highlightedLine, inlineHints, lensAbove } from './editorDom';
+import { goToLine, highlightedLine, hoverText, inlineHints, lensAbove } from './editorDom';
 
 const SEED = 'gradient_tape_basics.py';
 /** The In[14] call: `grad = tape.gradient(y,[x0,x1,x2,x3,x4])`. */
@@ -59,7 +59,7 @@ function view(): FrameLocator {
 
 /** The seed's trace from the CLI: the independent source of the None reasons the view must show. */
 function cliTrace(): Trace | undefined {
-  const out = join(e2eRoot, 'runs', 'seed-trace.json');
+  const out = join(runsDir(), 'seed-trace.json');
   const r = spawnSync(process.execPath, [join(repoRoot, 'bin', 'tapescope.js'), 'run', join(repoRoot, 'examples', SEED), '--trace', out], {
     encoding: 'utf8',
     timeout: 120_000,
@@ -126,8 +126,7 @@ beforeAll(async () => {
   env = setup.env;
   log(`environment ready in ${setup.seconds.toFixed(1)} s (code-server ${env.codeServerVersion})`);
 
-  vsix = join(e2eRoot, 'runs', 'tapescope.vsix');
-  mkdirSync(join(e2eRoot, 'runs'), { recursive: true });
+  vsix = join(runsDir(), 'tapescope.vsix');
   const fresh = distIsFresh();
   const pack = spawnSync(process.execPath, [join(repoRoot, 'scripts', 'package.mjs'), '--out', vsix, ...(fresh ? ['--skip-build'] : [])], {
     encoding: 'utf8',
@@ -284,10 +283,14 @@ describe('Tapescope in a real VS Code (code-server)', () => {
       .sort((a, b) => a.seq - b.seq)
       .map((op) => op.loc!.line);
     expect(new Set(in7Lines)).toEqual(new Set([22, 23]));
+    // This time through the command palette: "Compute Gradient at Cursor" with the cursor on line 27.
     await goToLine(page, in7Line, SEED);
-    const in7Lens = await lensAbove(page, in7Line, 'Compute gradient');
-    expect(in7Lens, 'a lens above line 27').toBeDefined();
-    await in7Lens!.click();
+    expect(await lensAbove(page, in7Line, 'Compute gradient'), 'a lens above line 27').toBeDefined();
+    await page.keyboard.press('F1');
+    await page.locator('.quick-input-widget input').waitFor({ state: 'visible', timeout: 10_000 });
+    await page.keyboard.insertText('Tapescope: Compute Gradient at Cursor');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Compute Gradient at Cursor' }).first().waitFor({ timeout: 10_000 });
+    await page.keyboard.press('Enter');
     await expect.poll(async () => (await view().locator('#backward-graph g.node title').allTextContents()).some((t) => t.startsWith('∂/∂w')), { timeout: 60_000 }).toBe(true);
     await view().locator('#forward-graph').click({ position: { x: 5, y: 5 } });
     await page.keyboard.press('Home');
@@ -309,6 +312,15 @@ describe('Tapescope in a real VS Code (code-server)', () => {
     await expect.poll(async () => view().locator('#details').innerText(), { timeout: 10_000 }).toMatch(/:23\b/);
     await shot('05-cursor-follow');
     log('cursor on line 23 selected its node in the view');
+
+    // ---- hover: a name used on a recorded line shows its value and gradient ----
+    await goToLine(page, 62, SEED);
+    const hover = await hoverText(page, 62, 'x0');
+    log('hover on x0:', hover.replace(/\s+/g, ' '));
+    expect(hover).toContain('x0 = 3.0');
+    expect(hover).toMatch(/∇ \(gradient at line 64\) = 6\.0/);
+    await shot('05b-hover');
+    await page.keyboard.press('Escape');
 
     // ---- Problems: every None as an Information entry with the full reason ----
     await page.keyboard.press('Control+Shift+M');

@@ -125,7 +125,7 @@ describe('TraceInsights', () => {
     // x2 is the AddV2 result on line 3, not the variable made there.
     const x2 = insights.hover('doc', source, 7, 'x2')!;
     expect(x2).toContain('**x2** = `3.0`');
-    expect(x2).toContain('tf.Tensor · float32() · AddV2');
+    expect(x2).toContain('tf.Tensor · float32, shape () · AddV2');
     expect(x2).toContain('= `None` — x2 is a tf.Tensor, not a tf.Variable');
     // y got its upstream gradient from the backward step through its producer.
     const y = insights.hover('doc', source, 7, 'y')!;
