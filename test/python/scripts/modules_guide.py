@@ -31,3 +31,9 @@ print(tf.TensorSpec(shape=[None, 3], dtype=tf.float32))
 print(repr(tf.TensorSpec([2], tf.int32, name='x')))
 with tf.name_scope('outer'):
   print(tf.constant(1.0) + 1)
+with tf.name_scope("outer"):
+  v = tf.Variable(1.0)
+  w = tf.Variable(1.0, name="w")
+  with tf.name_scope("inner"):
+    u = tf.Variable(1.0, name="u")
+print(v.name, w.name, u.name)
