@@ -6,6 +6,7 @@
 import type { DTypeName } from './dtype';
 import { type Attrs, getEngine } from './engine';
 import { type TensorLike, constant, toTensor, toTensorPair } from './convert';
+import { TFError } from './errors';
 import { Tensor, Variable } from './tensor';
 import { GradientTape, type Differentiable, type GradientOptions } from './tape';
 
@@ -35,6 +36,8 @@ export const notEqual = binary('NotEqual');
 /** `/`: integers are divided as float64 (Python 3 true division), floats with RealDiv. */
 export function divide(a: TensorLike, b: TensorLike): Tensor {
   let [x, y] = toTensorPair(a, b);
+  // TensorFlow's truediv checks dtypes in Python before any op runs.
+  if (x.dtype !== y.dtype) throw new TFError('TypeError', `\`x\` and \`y\` must have the same dtype, got tf.${x.dtype} != tf.${y.dtype}.`);
   if (x.dtype === 'int32' || x.dtype === 'int64') {
     x = run1('Cast', [x], { dtype: 'float64' });
     y = run1('Cast', [y], { dtype: 'float64' });

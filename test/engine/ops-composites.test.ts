@@ -131,3 +131,25 @@ describe('x[...] (StridedSlice) follows Python indexing', () => {
     }
   });
 });
+
+describe('ops TensorFlow cannot differentiate twice', () => {
+  it('softsign: the second derivative is LookupError "gradient registry has no entry for: SoftsignGrad"', () => {
+    tf.setEngine(new tf.Engine());
+    const x = tf.constant([0.5, -2]);
+    const outer = new tf.GradientTape();
+    outer.enter();
+    let g: Tensor | null;
+    try {
+      outer.watch(x);
+      const { tape, result } = tf.withTape({}, (t) => {
+        t.watch(x);
+        return tf.softsign(x);
+      });
+      [g] = tape.gradient([result], [x]);
+    } finally {
+      outer.exit();
+    }
+    expect(g?.toNested()).toEqual([1 / 2.25, 1 / 9].map(Math.fround));
+    expect(() => outer.gradient([g as Tensor], [x])).toThrowError(new tf.TFError('LookupError', 'gradient registry has no entry for: SoftsignGrad'));
+  });
+});

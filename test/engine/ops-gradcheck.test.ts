@@ -105,7 +105,8 @@ const elementwise: Case[] = [
   unary('Relu6', 'Relu6', relu6Values),
   unary('Elu', 'Elu', awayFromZero(), true),
   unary('LeakyRelu', 'LeakyRelu', awayFromZero()),
-  unary('Softsign', 'Softsign', awayFromZero(), true),
+  // Second order: TensorFlow has no gradient for SoftsignGrad (LookupError, tested in ops-composites).
+  unary('Softsign', 'Softsign', awayFromZero()),
   unary('Identity', 'Identity', uniform(-2, 2)),
   { name: 'Cast float64→float64', gen: unaryGen(), samplers: [uniform(-2, 2)], f: ([x]) => run1('Cast', [x], { dtype: 'float64' }) },
   { name: 'LeakyRelu alpha', gen: unaryGen(), samplers: [awayFromZero()], f: ([x], p) => run1('LeakyRelu', [x], { alpha: rng(p)() }) },

@@ -50,6 +50,8 @@ registerOp<CumsumAttrs>({
   type: 'Cumsum',
   forward: ([x], { axis = 0, exclusive = false, reverse = false }) => {
     checkDType('Cumsum', x);
+    // A scalar has no axis to scan: TensorFlow says "in the range [0, 0)".
+    if (x.rank === 0) throw kernelError('Cumsum', `ScanOp: Expected scan axis in the range [0, 0), but got ${axis}`);
     const a = checkedAxis(axis, x.rank, (m) => kernelError('Cumsum', m), 'ScanOp: Expected scan axis');
     const { outer, n, inner } = aroundAxis(x.shape, a);
     const v = numeric(x);

@@ -79,7 +79,9 @@ registerOp({
       }
       return binaryForward('FloorDiv', null, floorDiv)(inputs).map((t) => make(dtype, t.shape, t.data as NumericData));
     }
-    return binaryForward('FloorDiv', null, floorDiv)(inputs);
+    // Eigen divides in the dtype, then floors: floor of the float32 (or half) quotient.
+    const round = a.dtype === 'float32' ? Math.fround : a.dtype === 'float16' ? roundToFloat16 : (v: number) => v;
+    return binaryForward('FloorDiv', null, (x, y) => Math.floor(round(x / y)))(inputs);
   },
   // TensorFlow registers FloorDiv as not differentiable.
   noGradient: 'nondifferentiable',
@@ -244,8 +246,11 @@ unary('Neg', (x) => -x, (dy) => run('Neg', [dy]), false);
 unary('Abs', Math.abs, (dy, x) => mul(dy, run('Sign', [x])), false);
 unary('Sign', (x) => (Number.isNaN(x) ? NaN : x > 0 ? 1 : x < 0 ? -1 : 0), (_dy, x) => run('ZerosLike', [x]), false);
 unary('Square', (x) => x * x, (dy, x) => mul(dy, mul(c(2, x), x)), false);
-unary('Sqrt', Math.sqrt, (dy, _x, y) => run('RealDiv', [mul(dy, c(0.5, y)), y]));
-unary('Rsqrt', (x) => 1 / Math.sqrt(x), (dy, _x, y) => mul(dy, mul(c(-0.5, y), run('Pow', [y, c(3, y)]))));
+/** SqrtGrad/RsqrtGrad give 0 where the upstream is 0, even where y is 0 or NaN (TensorFlow's kernels). */
+const zeroWhereUpstreamZero = (dy: Tensor, g: Tensor): Tensor =>
+  run('SelectV2', [run('Equal', [dy, c(0, dy)]), run('ZerosLike', [g]), g]);
+unary('Sqrt', Math.sqrt, (dy, _x, y) => zeroWhereUpstreamZero(dy, run('RealDiv', [mul(dy, c(0.5, y)), y])));
+unary('Rsqrt', (x) => 1 / Math.sqrt(x), (dy, _x, y) => zeroWhereUpstreamZero(dy, mul(dy, mul(c(-0.5, y), run('Pow', [y, c(3, y)])))));
 unary('Exp', Math.exp, (dy, _x, y) => mul(dy, y));
 unary('Expm1', Math.expm1, (dy, x) => mul(dy, run('Exp', [x])));
 unary('Log', Math.log, (dy, x) => run('RealDiv', [dy, x]));
@@ -269,10 +274,12 @@ unary('Round', (x) => {
   const r = Math.round(x);
   return Math.abs(x % 1) === 0.5 ? 2 * Math.round(x / 2) : r;
 }, null, false);
-unary('Relu', (x) => (x > 0 ? x : Number.isNaN(x) ? NaN : 0), (dy, _x, y) => run('SelectV2', [run('Greater', [y, c(0, y)]), dy, run('ZerosLike', [dy])]), false);
+// ReluGrad/Relu6Grad multiply the upstream by the 0/1 mask (so an infinite upstream gives NaN
+// where the mask is 0, as in TensorFlow), rather than selecting.
+unary('Relu', (x) => (x > 0 ? x : Number.isNaN(x) ? NaN : 0), (dy, _x, y) => mul(dy, run('Cast', [run('Greater', [y, c(0, y)])], { dtype: dy.dtype })), false);
 unary('Relu6', (x) => Math.min(Math.max(x, 0), 6), (dy, x) => {
   const inside = run('LogicalAnd', [run('Greater', [x, c(0, x)]), run('Less', [x, c(6, x)])]);
-  return run('SelectV2', [inside, dy, run('ZerosLike', [dy])]);
+  return mul(dy, run('Cast', [inside], { dtype: dy.dtype }));
 }, false);
 unary('Elu', (x) => (x > 0 ? x : Math.expm1(x)), (dy, x, y) =>
   run('SelectV2', [run('Greater', [x, c(0, x)]), dy, mul(dy, run('AddV2', [y, c(1, y)]))]));
@@ -317,12 +324,17 @@ export { erf };
 
 // ---- casts, identity, stop_gradient -------------------------------------------------------
 
-function castValue(v: number, to: DTypeName): number {
+/**
+ * Float to int conversion as TensorFlow's CPU does it (x86 cvtt*): NaN, infinities and values out
+ * of range become the minimum integer; int64 to int32 wraps around.
+ */
+function castValue(v: number, to: DTypeName, fromFloat = true): number {
   switch (to) {
     case 'int32':
-      return Number.isNaN(v) ? -2147483648 : v >= 2147483647 ? 2147483647 : v <= -2147483648 ? -2147483648 : Math.trunc(v);
+      if (!fromFloat) return v | 0;
+      return v > -2147483649 && v < 2147483648 ? Math.trunc(v) : -2147483648;
     case 'int64':
-      return Number.isNaN(v) ? -9223372036854775808 : Math.trunc(v);
+      return v > -9223372036854775808 && v < 9223372036854775808 ? Math.trunc(v) : -9223372036854775808;
     case 'bool':
       return v !== 0 ? 1 : 0;
     case 'float16':
@@ -343,7 +355,8 @@ registerOp<{ dtype: DTypeName }>({
       );
     }
     const src = numeric(x);
-    const out = backend().unary((v) => castValue(v, dtype), src, dtype);
+    const fromFloat = isFloat(x.dtype);
+    const out = backend().unary((v) => castValue(v, dtype, fromFloat), src, dtype);
     return [make(dtype, x.shape.slice(), out)];
   },
   grad: ({ upstream: [dy], inputs: [x] }) => [isFloat(x.dtype) && isFloat(dy.dtype) ? run('Cast', [dy], { dtype: x.dtype }) : null],

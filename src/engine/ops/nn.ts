@@ -24,9 +24,10 @@ registerOp<{ alpha?: number }>({
     for (let i = 0; i < v.length; i++) out[i] = v[i] > 0 ? v[i] : v[i] * a;
     return [fromDoubles(x.dtype, x.shape.slice(), out)];
   },
-  // TensorFlow's LeakyReluGrad: the upstream where x > 0, alpha times it elsewhere.
+  // TensorFlow's LeakyReluGrad: the upstream where x > 0, alpha times it elsewhere (alpha is a
+  // float32 attribute, so 0.2 is 0.20000000298023224 on float64 tensors too).
   grad: ({ upstream: [dy], inputs: [x], attrs: { alpha = 0.2 } }) => [
-    run1('SelectV2', [run1('Greater', [x, scalarLike(0, x)]), dy, mul(dy, scalarLike(alpha, dy))]),
+    run1('SelectV2', [run1('Greater', [x, scalarLike(0, x)]), dy, mul(dy, scalarLike(Math.fround(alpha), dy))]),
   ],
 });
 
@@ -39,8 +40,25 @@ registerOp({
     for (let i = 0; i < v.length; i++) out[i] = v[i] / (1 + Math.abs(v[i]));
     return [fromDoubles(x.dtype, x.shape.slice(), out)];
   },
-  // d/dx x/(1+|x|) = 1/(1+|x|)^2.
-  grad: ({ upstream: [dy], inputs: [x] }) => [run1('RealDiv', [dy, run1('Square', [run1('AddV2', [scalarLike(1, x), run1('Abs', [x])])])])],
+  // d/dx x/(1+|x|) = 1/(1+|x|)^2, as TensorFlow's SoftsignGrad op.
+  grad: ({ upstream: [dy], inputs: [x] }) => [run1('SoftsignGrad', [dy, x])],
+});
+
+/** SoftsignGrad has no gradient in TensorFlow: differentiating softsign twice is a LookupError. */
+registerOp({
+  type: 'SoftsignGrad',
+  forward: ([dy, x]) => {
+    const g = numeric(dy);
+    const v = numeric(x);
+    const out = new Float64Array(g.length);
+    const r = x.dtype === 'float64' ? (u: number) => u : Math.fround;
+    for (let i = 0; i < g.length; i++) {
+      const d = r(1 + Math.abs(v[i]));
+      out[i] = r(g[i] / r(d * d));
+    }
+    return [fromDoubles(dy.dtype, dy.shape.slice(), out)];
+  },
+  noGradient: 'missing',
 });
 
 /** Rounding of intermediates: float32 (and float16, which TensorFlow computes in float32) kernels round each step. */

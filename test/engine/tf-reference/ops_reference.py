@@ -84,6 +84,13 @@ CASES = {
     'sparse_softmax_cross_entropy -inf logit': lambda: tf.nn.sparse_softmax_cross_entropy_with_logits(labels=i32([0]), logits=tf.constant([[float('-inf'), 0.]])),
     'sigmoid_cross_entropy large logits': lambda: tf.nn.sigmoid_cross_entropy_with_logits(labels=tf.constant([1., 0.]), logits=tf.constant([-200., 200.])),
     'divide_no_nan nan numerator': lambda: tf.math.divide_no_nan(tf.constant([float('nan'), float('nan')]), tf.constant([0., 1.])),
+    'divide mixed dtypes': lambda: tf.constant(1.) / tf.constant(2., tf.float64),
+    'divide int32 by float32': lambda: i32(1) / tf.constant(2.),
+    'floordiv float32 rounds the quotient': lambda: tf.math.floordiv(tf.constant([-50.000001, 7.]), tf.constant([1.0000001, 0.1])),
+    'cast inf and nan to int32': lambda: tf.cast(tf.constant([float('inf'), float('-inf'), float('nan'), 3e9, -2.5]), tf.int32),
+    'cast int64 to int32 wraps': lambda: tf.cast(tf.constant([2 ** 32 + 5, -(2 ** 31) - 1], tf.int64), tf.int32),
+    'cumsum of a scalar': lambda: tf.cumsum(tf.constant(1.), axis=0),
+    'leaky_relu float64 alpha': lambda: tf.nn.leaky_relu(tf.constant([-1.], tf.float64)),
     # ---- new ops: values ----
     'argmax default axis': lambda: tf.argmax(x),
     'argmax axis 1': lambda: tf.argmax(x, axis=1),
