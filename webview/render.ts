@@ -209,6 +209,11 @@ export class GraphRenderer {
     }).observe(this.svg);
     this.zoomBehavior = zoom<SVGSVGElement, unknown>()
       .scaleExtent([0.005, 4])
+      // d3's default extent reads the SVG's size, forcing a style/layout flush on every programmatic pan.
+      .extent(() => [
+        [0, 0],
+        [this.viewWidth, this.viewHeight],
+      ])
       .on('zoom', (event: { transform: ZoomTransform }) => {
         this.transform = event.transform;
         this.viewport.setAttribute('transform', event.transform.toString());
