@@ -295,6 +295,50 @@ function computeSummary(data: ArrayLike<number>): ValueSummary {
   return { min, max, mean: finite > 0 ? sum / finite : NaN, finite, nanCount, infCount };
 }
 
+/** acc ∘ v for a reduction; max/min keep the first NaN they meet (TensorFlow's and numpy's rule). */
+function combine(kind: ReduceKind, acc: number, v: number): number {
+  switch (kind) {
+    case 'sum': return acc + v;
+    case 'prod': return acc * v;
+    case 'max': return acc !== acc ? acc : v > acc || v !== v ? v : acc;
+    case 'min': return acc !== acc ? acc : v < acc || v !== v ? v : acc;
+  }
+}
+
+/**
+ * Reductions whose reduced axes form one block of adjacent dims: the input is then
+ * [outer, reduced, inner] and each output element combines a strided run, with contiguous inner
+ * loops (bias gradients reduce the leading axis, means the trailing ones). Returns false for
+ * other patterns (e.g. axes 0 and 2 of a rank-3 tensor), which take the general loop.
+ */
+function reduceBlocks(kind: ReduceKind, x: NumericData, shape: Shape, reduced: boolean[], acc: Float64Array): boolean {
+  const first = reduced.indexOf(true);
+  const last = reduced.lastIndexOf(true);
+  for (let i = first; i <= last; i++) if (!reduced[i]) return false;
+  const outer = sizeOf(shape.slice(0, first));
+  const r = sizeOf(shape.slice(first, last + 1));
+  const inner = sizeOf(shape.slice(last + 1));
+  if (inner === 1) {
+    for (let o = 0; o < outer; o++) {
+      let s = acc[o];
+      const base = o * r;
+      if (kind === 'sum') for (let t = 0; t < r; t++) s += x[base + t];
+      else for (let t = 0; t < r; t++) s = combine(kind, s, x[base + t]);
+      acc[o] = s;
+    }
+    return true;
+  }
+  for (let o = 0; o < outer; o++) {
+    const out = o * inner;
+    for (let t = 0; t < r; t++) {
+      const base = (o * r + t) * inner;
+      if (kind === 'sum') for (let j = 0; j < inner; j++) acc[out + j] += x[base + j];
+      else for (let j = 0; j < inner; j++) acc[out + j] = combine(kind, acc[out + j], x[base + j]);
+    }
+  }
+  return true;
+}
+
 /** Integer division semantics for int dtypes are handled by the ops (floordiv, truncatediv). */
 export const cpuBackend: Backend = {
   name: 'cpu-js',
@@ -353,6 +397,8 @@ export const cpuBackend: Backend = {
       else if (kind === 'max') for (let i = 0; i < n; i++) { const v = x[i]; if (v > s || Number.isNaN(v)) s = v; if (Number.isNaN(s)) break; }
       else for (let i = 0; i < n; i++) { const v = x[i]; if (v < s || Number.isNaN(v)) s = v; if (Number.isNaN(s)) break; }
       acc[0] = s;
+    } else if (reduceBlocks(kind, x, shape, reduced, acc)) {
+      // done: the reduced axes were one block (leading, trailing or in the middle)
     } else {
       // Output offset of each input element: strides of the output with reduced dims zeroed.
       const outStrides = stridesOf(outShape).map((s, i) => (reduced[i] ? 0 : s));

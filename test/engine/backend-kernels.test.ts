@@ -176,3 +176,42 @@ describe('elementwise kernels', () => {
     expect(summarizeValues(new Float64Array([NaN])).finite).toBe(0);
   });
 });
+
+describe('reduction kernel', () => {
+  /** Reference: every input element added to its output slot through multi-indices. */
+  function refReduce(kind: 'sum' | 'prod' | 'max' | 'min', x: ArrayLike<number>, shape: number[], axes: number[]): number[] {
+    const outShape = shape.map((d, i) => (axes.includes(i) ? 1 : d));
+    const size = outShape.reduce((p, d) => p * d, 1);
+    const init = { sum: 0, prod: 1, max: -Infinity, min: Infinity }[kind];
+    const acc = new Array<number>(size).fill(init);
+    for (let i = 0; i < x.length; i++) {
+      let rest = i;
+      let o = 0;
+      let stride = 1;
+      for (let d = shape.length - 1; d >= 0; d--) {
+        const idx = rest % shape[d];
+        rest = Math.floor(rest / shape[d]);
+        if (!axes.includes(d)) o += idx * stride;
+        stride *= outShape[d];
+      }
+      const v = x[i];
+      const a = acc[o];
+      acc[o] = kind === 'sum' ? a + v : kind === 'prod' ? a * v : Number.isNaN(a) ? a : Number.isNaN(v) ? v : kind === 'max' ? Math.max(a, v) : Math.min(a, v);
+    }
+    return acc;
+  }
+
+  const shape = [3, 4, 5];
+  const cases = [[0], [1], [2], [0, 1], [1, 2], [0, 2], [0, 1, 2]];
+  for (const kind of ['sum', 'prod', 'max', 'min'] as const) {
+    for (const axes of cases) {
+      it(`${kind} over axes ${JSON.stringify(axes)} of [3,4,5] (with a NaN for max/min)`, () => {
+        const x = Float64Array.from({ length: 60 }, (_, i) => ((i * 37) % 11) / 4 - 1);
+        if (kind === 'max' || kind === 'min') x[17] = NaN;
+        const got = backend().reduce(kind, x, shape, axes, 'float64');
+        const want = refReduce(kind, x, shape, axes);
+        expect(Array.from(got).map((v) => (Number.isNaN(v) ? 'nan' : v))).toEqual(want.map((v) => (Number.isNaN(v) ? 'nan' : v)));
+      });
+    }
+  }
+});
