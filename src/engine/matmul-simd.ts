@@ -279,6 +279,13 @@ export function simdMatmul(): SimdMatmul | null {
     const module = new WebAssembly.Module(moduleBytes());
     const exports = new WebAssembly.Instance(module, { env: { memory } }).exports as { mm: (a: number, bp: number, c: number, m4: number, k: number, n8: number, kc: number) => void };
     instance = new WasmMatmul(memory, exports.mm);
+    // V8 runs new WebAssembly in its baseline compiler (Liftoff: SIMD values spilled to the stack,
+    // ~20x slower here) until a function has used its tier-up budget, and a running call never
+    // switches. A few short calls now spend that budget, so the optimised kernel is compiled (in
+    // the background) before the first real product, instead of after it.
+    const warm = new Float32Array(4 * 512);
+    const warmOut = new Float32Array(4 * 8);
+    for (let i = 0; i < 8; i++) instance.matmul(warm, 0, warm, 0, 4, 512, 4, false, false, warmOut, 0);
   } catch {
     instance = null;
   }
