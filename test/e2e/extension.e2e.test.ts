@@ -256,6 +256,16 @@ describe('Tapescope in a real VS Code (code-server)', () => {
     // ---- the tape: x0 → 6.0, x1..x4 → None with their reasons (the CLI's trace says which) ----
     const { call, noneSources } = await expectIn14Tape('03-tape', `${SEED}:`);
 
+    // A roomier picture for the README: sidebar and bottom panel hidden for one screenshot.
+    await goToLine(page, IN14_GRADIENT_LINE, SEED);
+    await page.keyboard.press('Control+B');
+    await page.keyboard.press('Control+J');
+    await page.waitForTimeout(1500);
+    await shot('readme');
+    await page.keyboard.press('Control+J');
+    await page.keyboard.press('Control+B');
+    await page.locator('.explorer-folders-view').waitFor({ timeout: 10_000 });
+
     // ---- inline hint and Problems ----
     const hints = await inlineHints(page);
     expect(hints[IN14_GRADIENT_LINE], `inline hint on line ${IN14_GRADIENT_LINE}`).toMatch(/x0: 6\.0 · x1: None — .+ · x4: None/);
