@@ -279,7 +279,10 @@ export class GraphRenderer {
       this.items.push(item);
       this.byId.set(node.id, item);
       if (node.stepRange) this.rangeNodes.push(item);
-      else bucket(this.nodesByStep, node.step, item);
+      else {
+        bucket(this.nodesByStep, node.step, item);
+        for (const step of node.revisits ?? []) bucket(this.nodesByStep, step, item);
+      }
     });
     this.edgeItems = [];
     graph.edges.forEach((edge, index) => {

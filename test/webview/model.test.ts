@@ -131,6 +131,25 @@ describe('step list', () => {
   });
 });
 
+describe('a backward pass that visits ops again (jacobian)', () => {
+  it('makes the node current at every visit, and the step list keeps every visit', () => {
+    const trace = in14Trace();
+    const call = trace.gradients[0]!;
+    call.kind = 'jacobian';
+    call.steps = [...call.steps, ...call.steps];
+    const view = buildTapeView(trace, listChoices(trace)[0]!);
+    const n = call.steps.length / 2;
+    expect(view.steps).toHaveLength(view.forwardStepCount + 2 * n);
+    const first = view.forwardStepCount;
+    const node = view.backward!.nodes.find((x) => x.id === view.steps[first]!.nodeId)!;
+    expect(view.steps[first + n]!.nodeId).toBe(node.id);
+    expect(nodeState(node, first)).toBe('current');
+    expect(nodeState(node, first + 1)).toBe('computed');
+    expect(nodeState(node, first + n)).toBe('current');
+    expect(nodeState(node, first + n + 1)).toBe('computed');
+  });
+});
+
 describe('nested tapes', () => {
   const trace = nestedTapesTrace();
   const choices = listChoices(trace);

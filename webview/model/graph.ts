@@ -59,6 +59,11 @@ export interface GraphNode {
   step: number;
   /** A passive node is never "current": it turns computed once stepping reaches `step`. */
   passive: boolean;
+  /**
+   * Later steps that visit the node again (sorted): a jacobian runs the backward pass once per target
+   * element, visiting the same ops each time. The node is "current" at each of them.
+   */
+  revisits?: number[];
   /** For group nodes: ids of the nodes it stands for, and the range of their steps. */
   members?: string[];
   stepRange?: [number, number];
@@ -150,9 +155,21 @@ export function nodeState(node: GraphNode, current: number): NodeState {
     if (current > last) return 'computed';
     return 'current';
   }
-  if (node.step < current) return 'computed';
+  if (node.step < current) return node.revisits && sortedIncludes(node.revisits, current) ? 'current' : 'computed';
   if (node.step === current) return node.passive ? 'computed' : 'current';
   return 'pending';
+}
+
+function sortedIncludes(values: readonly number[], wanted: number): boolean {
+  let lo = 0;
+  let hi = values.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (values[mid] === wanted) return true;
+    if (values[mid]! < wanted) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return false;
 }
 
 export function edgeState(edge: GraphEdge, current: number): NodeState {
@@ -414,8 +431,10 @@ export function buildBackwardGraph(trace: Trace, call: GradientCallRecord, first
 
   // Backward-visited ops, first visit wins (a jacobian may visit an op more than once).
   const stepOfOp = new Map<number, number>();
+  const revisits = new Map<number, number[]>();
   call.steps.forEach((s, j) => {
     if (!stepOfOp.has(s.op)) stepOfOp.set(s.op, firstStep + j);
+    else revisits.set(s.op, [...(revisits.get(s.op) ?? []), firstStep + j]);
   });
 
   // Requested sources, by tensor and by variable.
@@ -462,6 +481,7 @@ export function buildBackwardGraph(trace: Trace, call: GradientCallRecord, first
       groups: op ? opGroups(op) : {},
       step,
       passive: false,
+      ...(revisits.has(opId) ? { revisits: revisits.get(opId)! } : {}),
     });
   }
 
