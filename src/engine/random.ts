@@ -474,26 +474,7 @@ registerOp<RandomAttrs>({
     if (!(lo < hi)) throw opError('RandomUniformInt', `Need minval < maxval, got ${lo} >= ${hi}`);
     const dtype = minTensor.dtype;
     const data = allocateChecked(dtype, sizeOf(shape)) as NumericData;
-    const blocks = reserve(kernelGenerator('RandomUniformInt', dtype, attrs.seed, attrs.seed2), data.length);
-    const n = data.length;
-    if (dtype === 'int32') {
-      // lo + (bits % range) over 32-bit samples, four per block.
-      const range = hi - lo;
-      for (let i = 0; i < n; i += 4) {
-        const b = blocks.next();
-        for (let k = 0; k < 4 && i + k < n; k++) data[i + k] = lo + (b[k] % range);
-      }
-    } else {
-      // int64: 64-bit samples (two words, low first), two per block; exact with BigInt.
-      const range = BigInt(hi) - BigInt(lo);
-      for (let i = 0; i < n; i += 2) {
-        const b = blocks.next();
-        for (let k = 0; k < 2 && i + k < n; k++) {
-          const bits = (BigInt(b[2 * k + 1]) << 32n) | BigInt(b[2 * k]);
-          data[i + k] = Number(BigInt(lo) + (bits % range));
-        }
-      }
-    }
+    fillUniformInt(reserve(kernelGenerator('RandomUniformInt', dtype, attrs.seed, attrs.seed2), data.length), dtype, lo, hi, data);
     return [new Tensor(dtype, shape, data)];
   },
   noGradient: 'nondifferentiable',
@@ -530,6 +511,76 @@ registerOp<{ seed: number; seed2: number }>({
       for (let k = 0; k < rowSize; k++) (data as unknown as unknown[])[r * rowSize + k] = source[order[r] * rowSize + k];
     }
     return [new Tensor(value.dtype, value.shape.slice(), data as NumericData | string[])];
+  },
+  noGradient: 'nondifferentiable',
+});
+
+// ---- stateless ops ------------------------------------------------------------------------
+
+/** The two int64 seed words of a stateless op's `seed` input ([2], int32 or int64). */
+function statelessSeed(type: string, seed: Tensor): [number, number] {
+  if (seed.rank !== 1 || seed.shape[0] !== 2) throw opError(type, `seed must have shape [2], not [${seed.shape.join(',')}]`);
+  const words = seed.data as ArrayLike<number>;
+  return [words[0], words[1]];
+}
+
+/**
+ * TensorFlow's GenerateKey for stateless ops: one Philox block of the seed under a fixed key gives
+ * the generator's key (first two words) and the upper half of its counter (last two words).
+ */
+function statelessBlocks(seed0: number, seed1: number): PhiloxBlocks {
+  const word = (x: number, high: boolean) => (high ? Math.floor(x / 2 ** 32) >>> 0 : x >>> 0);
+  const mix = philox4x32([word(seed0, false), word(seed0, true), word(seed1, false), word(seed1, true)], [0x3ec8f720, 0x02461e29]);
+  return new PhiloxBlocks(mix[0], mix[1], [0, 0, mix[2], mix[3]]);
+}
+
+function statelessKernel(type: string, fill: (blocks: PhiloxBlocks, dtype: DTypeName, out: NumericData) => void) {
+  return ([shapeTensor, seed]: Tensor[], attrs: { dtype: DTypeName }): Tensor[] => {
+    const shape = shapeFromTensor(type, shapeTensor);
+    const [s0, s1] = statelessSeed(type, seed);
+    const data = allocateChecked(attrs.dtype, sizeOf(shape)) as NumericData;
+    fill(statelessBlocks(s0, s1), attrs.dtype, data);
+    return [new Tensor(attrs.dtype, shape, data)];
+  };
+}
+
+// The same distributions as the stateful ops, from a generator that depends on the seed alone.
+registerOp({ type: 'StatelessRandomNormal', forward: statelessKernel('StatelessRandomNormal', fillNormal), noGradient: 'nondifferentiable' });
+registerOp({ type: 'StatelessTruncatedNormal', forward: statelessKernel('StatelessTruncatedNormal', fillTruncatedNormal), noGradient: 'nondifferentiable' });
+registerOp({ type: 'StatelessRandomUniform', forward: statelessKernel('StatelessRandomUniform', fillUniform), noGradient: 'nondifferentiable' });
+
+/** lo + bits % (hi - lo), 32-bit samples for int32 and 64-bit ones for int64, as UniformDistribution. */
+function fillUniformInt(blocks: PhiloxBlocks, dtype: DTypeName, lo: number, hi: number, data: NumericData): void {
+  const n = data.length;
+  if (dtype === 'int32') {
+    const range = hi - lo;
+    for (let i = 0; i < n; i += 4) {
+      const b = blocks.next();
+      for (let k = 0; k < 4 && i + k < n; k++) data[i + k] = lo + (b[k] % range);
+    }
+    return;
+  }
+  const range = BigInt(hi) - BigInt(lo);
+  for (let i = 0; i < n; i += 2) {
+    const b = blocks.next();
+    for (let k = 0; k < 2 && i + k < n; k++) {
+      const bits = (BigInt(b[2 * k + 1]) << 32n) | BigInt(b[2 * k]);
+      data[i + k] = Number(BigInt(lo) + (bits % range));
+    }
+  }
+}
+
+registerOp({
+  type: 'StatelessRandomUniformInt',
+  forward: ([shapeTensor, seed, minTensor, maxTensor]) => {
+    const shape = shapeFromTensor('StatelessRandomUniformInt', shapeTensor);
+    const [s0, s1] = statelessSeed('StatelessRandomUniformInt', seed);
+    const lo = minTensor.scalarValue();
+    const hi = maxTensor.scalarValue();
+    if (!(lo < hi)) throw opError('StatelessRandomUniformInt', `Need minval < maxval, got ${lo} >= ${hi}`);
+    const data = allocateChecked(minTensor.dtype, sizeOf(shape)) as NumericData;
+    fillUniformInt(statelessBlocks(s0, s1), minTensor.dtype, lo, hi, data);
+    return [new Tensor(minTensor.dtype, shape, data)];
   },
   noGradient: 'nondifferentiable',
 });
@@ -612,4 +663,53 @@ export function shuffle(value: TensorLike, options: { seed?: number | null } = {
   const t = toTensor(value);
   const [seed, seed2] = getSeed(options.seed);
   return getEngine().run1('RandomShuffle', [t], { seed, seed2 });
+}
+
+// ---- stateless API ----------------------------------------------------------------------------
+
+/** A stateless op's seed: a pair of integers (Python `seed=[1, 2]`) or a shape-[2] int tensor. */
+export type StatelessSeed = readonly [number, number] | Tensor;
+
+function seedTensor(seed: StatelessSeed): Tensor {
+  if (seed instanceof Tensor) return seed;
+  const wide = seed.some((s) => s > 2 ** 31 - 1 || s < -(2 ** 31));
+  return constant([seed[0], seed[1]], { dtype: wide ? 'int64' : 'int32', shape: [2] });
+}
+
+/** tf.random.stateless_normal(shape, seed, mean=0.0, stddev=1.0, dtype=float32): same seed, same values. */
+export function statelessNormal(shape: readonly number[], seed: StatelessSeed, mean: TensorLike = 0, stddev: TensorLike = 1, options: { dtype?: DTypeName } = {}): Tensor {
+  const dtype = options.dtype ?? 'float32';
+  checkFloatDType(dtype, 'stateless_normal');
+  const sample = getEngine().run1('StatelessRandomNormal', [shapeTensor(shape), seedTensor(seed)], { dtype });
+  return scaleShift(sample, stddev, mean);
+}
+
+/** tf.random.stateless_truncated_normal. */
+export function statelessTruncatedNormal(shape: readonly number[], seed: StatelessSeed, mean: TensorLike = 0, stddev: TensorLike = 1, options: { dtype?: DTypeName } = {}): Tensor {
+  const dtype = options.dtype ?? 'float32';
+  checkFloatDType(dtype, 'stateless_truncated_normal');
+  const sample = getEngine().run1('StatelessTruncatedNormal', [shapeTensor(shape), seedTensor(seed)], { dtype });
+  return scaleShift(sample, stddev, mean);
+}
+
+/**
+ * tf.random.stateless_uniform(shape, seed, minval=0, maxval=None, dtype=float32): floats in
+ * [minval, maxval) (maxval defaults to 1; the affine map always runs, as in TensorFlow), integers
+ * in [minval, maxval) when both are given.
+ */
+export function statelessUniform(shape: readonly number[], seed: StatelessSeed, minval: TensorLike | null = 0, maxval: TensorLike | null = null, options: { dtype?: DTypeName } = {}): Tensor {
+  const dtype = options.dtype ?? 'float32';
+  const engine = getEngine();
+  if (isInteger(dtype)) {
+    if ((minval === null) !== (maxval === null)) {
+      throw new TFError('ValueError', `For integer \`dtype\` argument <dtype: '${dtype}'>, argument \`minval\` and \`maxval\` must be both None or not None. Got \`minval\`=${minval === null ? 'None' : String(minval)} and \`maxval\`=${maxval === null ? 'None' : String(maxval)}.`);
+    }
+    if (minval === null || maxval === null) throw new TFError('NotImplementedError', 'Tapescope does not support full-range integer tf.random.stateless_uniform (minval=None, maxval=None) yet.');
+    return engine.run1('StatelessRandomUniformInt', [shapeTensor(shape), seedTensor(seed), toTensor(minval, dtype), toTensor(maxval, dtype)]);
+  }
+  if (!isFloat(dtype)) throw new TFError('ValueError', `Argument \`dtype\` got invalid value <dtype: '${dtype}'>.`);
+  const lo = toTensor(minval ?? 0, dtype);
+  const hi = toTensor(maxval ?? 1, dtype);
+  const sample = engine.run1('StatelessRandomUniform', [shapeTensor(shape), seedTensor(seed)], { dtype });
+  return engine.run1('AddV2', [engine.run1('Mul', [sample, engine.run1('Sub', [hi, lo])]), lo]);
 }

@@ -26,10 +26,11 @@ interface CallArgs {
   minval?: number;
   maxval?: number;
   dtype?: DTypeName;
-  seed?: number;
+  /** An op seed, or a stateless op's seed pair. */
+  seed?: number | [number, number];
   value?: number[] | number[][];
 }
-type Step = { op: 'set_seed'; seed: number | null } | { op: 'normal' | 'uniform' | 'truncated_normal' | 'shuffle'; args: CallArgs; dtype: DTypeName; shape: number[]; values: number[] };
+type Step = { op: 'set_seed'; seed: number | null } | { op: 'normal' | 'uniform' | 'truncated_normal' | 'shuffle' | 'stateless_uniform' | 'stateless_normal' | 'stateless_truncated_normal'; args: CallArgs; dtype: DTypeName; shape: number[]; values: number[] };
 interface Reference {
   tensorflow: string;
   programs: { name: string; steps: Step[] }[];
@@ -53,10 +54,18 @@ function replay(ref: Reference): { exact: number; total: number } {
         return;
       }
       const a = step.args;
-      const options = { dtype: a.dtype, seed: a.seed };
+      const options = { dtype: a.dtype, seed: a.seed as number | undefined };
+      const pair = a.seed as [number, number];
+      const opSeed = a.seed as number | undefined;
       const t =
-        step.op === 'shuffle'
-          ? random.shuffle(constant(a.value as number[], { integersAreInts: true }), { seed: a.seed })
+        step.op === 'stateless_uniform'
+          ? random.statelessUniform(a.shape, pair, a.minval ?? 0, a.maxval ?? null, { dtype: a.dtype })
+          : step.op === 'stateless_normal'
+            ? random.statelessNormal(a.shape, pair, a.mean ?? 0, a.stddev ?? 1, { dtype: a.dtype })
+            : step.op === 'stateless_truncated_normal'
+              ? random.statelessTruncatedNormal(a.shape, pair, a.mean ?? 0, a.stddev ?? 1, { dtype: a.dtype })
+              : step.op === 'shuffle'
+          ? random.shuffle(constant(a.value as number[], { integersAreInts: true }), { seed: opSeed })
           : step.op === 'normal'
           ? random.normal(a.shape, a.mean ?? 0, a.stddev ?? 1, options)
           : step.op === 'truncated_normal'
@@ -65,7 +74,7 @@ function replay(ref: Reference): { exact: number; total: number } {
       expect(t.dtype, where).toBe(step.dtype);
       expect(t.shape, where).toEqual(step.shape);
       const ours = Array.from(t.data as ArrayLike<number>);
-      if (step.op === 'uniform' || step.op === 'shuffle') {
+      if (step.op === 'uniform' || step.op === 'shuffle' || step.op === 'stateless_uniform') {
         expect(ours, where).toEqual(step.values);
         return;
       }
