@@ -829,6 +829,25 @@ def _fast_function(op_type, name):
     return fn
 
 
+def _fast_unary(op_type, name):
+    """tf.exp & co.: one frame from the user's line to the bridge when the argument is a tensor."""
+    def fn(x, name=None):
+        if type(x) is EagerTensor:
+            frame = _getframe(1)
+            code = frame.f_code
+            entry = _loc_cache.get((id(code), frame.f_lasti))
+            if entry is not None and entry[0] is code:
+                try:
+                    t = _new_tensor(EagerTensor)
+                    t._t = _b_unary(op_type, x._t, entry[1])
+                    return t
+                except JsException as e:
+                    raise _convert_error(e) from None
+        return _unop(op_type, x)
+    fn.__name__ = fn.__qualname__ = name
+    return fn
+
+
 def _binop_at(op_type, x, y):
     """_binop for operator methods (one frame less between the user's line and here)."""
     return _binop(op_type, x, y)

@@ -8,7 +8,7 @@ from pyodide.ffi import JsException
 
 from tensorflow import nest
 from tensorflow._core import (
-    EagerTensor, IndexedSlices, _fast_function, Tensor, TensorShape, Variable, _as_int_list, _b, _binop, _const, _convert_error,
+    EagerTensor, IndexedSlices, _fast_function, _fast_unary, Tensor, TensorShape, Variable, _as_int_list, _b, _binop, _const, _convert_error,
     _dtype_name, _handle, _loc, _matmul, _op, _opN, _slice, _to_tensor, _unop, as_dtype, float32, int32, unsupported,
 )
 
@@ -210,11 +210,7 @@ def logical_not(x, name=None):
 
 
 def _unary(op_type, doc_name):
-    def fn(x, name=None):
-        return _unop(op_type, x)
-    fn.__name__ = doc_name
-    fn.__qualname__ = doc_name
-    return fn
+    return _fast_unary(op_type, doc_name)
 
 
 abs = _unary('Abs', 'abs')  # noqa: A001 - tf.abs
