@@ -44,8 +44,15 @@ interface TrainingCase {
   steps: number;
   expected: { steps: { loss: number; w: Nested; b: Nested }[] };
 }
+interface InitializerCase {
+  name: string;
+  args: { seed: number; mean?: number; stddev?: number; minval?: number; maxval?: number };
+  shape: number[];
+  expected: { values: Nested; same_again: boolean };
+}
 interface Reference {
   tensorflow: string;
+  initializers: InitializerCase[];
   losses: LossCase[];
   optimizers: OptimizerCase[];
   training: TrainingCase[];
@@ -161,6 +168,25 @@ function checkReference(ref: Reference): void {
       expectClose(data(w), want.w, `${c.name} w after ${step + 1}`, 16, 0.1);
       expectClose(data(b), want.b, `${c.name} b after ${step + 1}`, 16, 0.1);
     });
+  }
+  for (const c of ref.initializers) {
+    setEngine(new Engine());
+    const a = c.args;
+    const make: Record<string, () => keras.Initializer> = {
+      glorot_uniform: () => keras.initializers.glorotUniform(a.seed),
+      glorot_normal: () => keras.initializers.glorotNormal(a.seed),
+      he_normal: () => keras.initializers.heNormal(a.seed),
+      he_uniform: () => keras.initializers.heUniform(a.seed),
+      lecun_normal: () => keras.initializers.lecunNormal(a.seed),
+      random_normal: () => keras.initializers.randomNormal(a.mean, a.stddev, a.seed),
+      random_uniform: () => keras.initializers.randomUniform(a.minval, a.maxval, a.seed),
+      truncated_normal: () => keras.initializers.truncatedNormalInitializer(a.mean, a.stddev, a.seed),
+    };
+    const init = make[c.name]();
+    const first = data(init(c.shape, 'float32'));
+    expectClose(first, c.expected.values, `initializer ${c.name}`, 2);
+    expect(c.expected.same_again, `${c.name}: Keras gives the same values twice`).toBe(true);
+    expect(Array.from(data(init(c.shape, 'float32'))), `${c.name} twice`).toEqual(Array.from(first));
   }
   setEngine(new Engine());
   const input = constant(ref.activations.input as number[]);
