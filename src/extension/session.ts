@@ -155,6 +155,8 @@ export class TapescopeSession implements vscode.Disposable {
       },
     );
     if (result.status === 'superseded') return;
+    // A run stopped because a newer one started: its (partial) result would only flicker.
+    if (result.status === 'cancelled' && runId !== this.runCounter) return;
     this.showOutcome(target, anchor, result, runId, isRerun);
   }
 
