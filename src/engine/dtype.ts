@@ -3,6 +3,7 @@
  * to the dtype (float32 results are rounded per op so printed digits match TensorFlow's).
  */
 import type { DTypeName } from '../trace/types';
+import { TFError } from './errors';
 
 export type { DTypeName };
 
@@ -30,7 +31,24 @@ export function isTrainableDType(dtype: DTypeName): boolean {
   return isFloat(dtype);
 }
 
+let allocationLimit = Number.POSITIVE_INFINITY;
+
+/** Largest tensor (in elements) any op may create; the engine sets it per run. */
+export function setAllocationLimit(maxElements: number): void {
+  allocationLimit = maxElements;
+}
+
+/**
+ * Storage for a new tensor. Every kernel allocates through here, so the size cap holds for every
+ * op: a huge tensor is TensorFlow's out-of-memory error, never a frozen host.
+ */
 export function allocate(dtype: DTypeName, size: number): TensorData {
+  if (size > allocationLimit) {
+    throw new TFError(
+      'ResourceExhaustedError',
+      `OOM when allocating tensor with ${size} elements: Tapescope's limit is ${allocationLimit} elements per tensor (raise it with --max-tensor-elements, or the tapescope.maxTensorElements setting)`,
+    );
+  }
   switch (dtype) {
     case 'float32':
     case 'float16':

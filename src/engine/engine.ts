@@ -4,7 +4,7 @@
  * computed records the gradient ops too: that is what makes higher-order gradients work.
  */
 import type { AttrValue, OpRecord, SourceLocation, TraceLimits } from '../trace/types';
-import { type DTypeName, type TensorData, allocate, isTrainableDType, roundTo } from './dtype';
+import { type DTypeName, type TensorData, allocate, isTrainableDType, roundTo, setAllocationLimit } from './dtype';
 import { TFError } from './errors';
 import { Tensor, Variable } from './tensor';
 import { TraceRecorder, snapshot } from './trace-recorder';
@@ -74,21 +74,13 @@ export interface EngineOptions {
   maxTensorElements?: number;
 }
 
-let maxElements = Number.POSITIVE_INFINITY;
-
 /** A shape as Python prints a tuple: `()`, `(2,)`, `(2, 3)` (TensorFlow's messages use it). */
 function pythonTuple(shape: readonly number[]): string {
   return shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(', ')})`;
 }
 
-/** Allocation with the engine's size cap: a huge tensor is an error, not a frozen host. */
+/** Kept for the op modules that import it: allocation with the engine's size cap. */
 export function allocateChecked(dtype: DTypeName, size: number): TensorData {
-  if (size > maxElements) {
-    throw new TFError(
-      'ResourceExhaustedError',
-      `OOM when allocating tensor with ${size} elements: Tapescope's limit is ${maxElements} elements per tensor (raise it with the maxTensorElements / --max-elements setting)`,
-    );
-  }
   return allocate(dtype, size);
 }
 
@@ -130,7 +122,7 @@ export class Engine {
 
   constructor(options: EngineOptions = {}) {
     this.recorder = options.trace === false ? null : new TraceRecorder(options.limits);
-    maxElements = options.maxTensorElements ?? Number.POSITIVE_INFINITY;
+    setAllocationLimit(options.maxTensorElements ?? Number.POSITIVE_INFINITY);
   }
 
   /** Where TensorFlow's log lines (`WARNING:tensorflow:...`, stderr in TensorFlow) go. */
