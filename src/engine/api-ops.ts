@@ -103,6 +103,10 @@ export function cumsum(x: TensorLike, axis = 0, options: { exclusive?: boolean; 
   return run1('Cumsum', [toTensor(x)], { axis, exclusive: options.exclusive ?? false, reverse: options.reverse ?? false });
 }
 
+export function cumprod(x: TensorLike, axis = 0, options: { exclusive?: boolean; reverse?: boolean } = {}): Tensor {
+  return run1('Cumprod', [toTensor(x)], { axis, exclusive: options.exclusive ?? false, reverse: options.reverse ?? false });
+}
+
 export type NormOrder = 'euclidean' | 'fro' | number;
 
 /** tf.norm: vector norms (euclidean, 1, inf, p > 0) and matrix norms (fro/euclidean, 1, inf). */

@@ -201,6 +201,16 @@ const reductions: Case[] = [
     },
     second: true,
   },
+  {
+    name: 'Cumprod',
+    gen: unaryGen(1, 3),
+    samplers: [awayFromZero(0.5, 1.5)],
+    f: ([x], p) => {
+      const r = rng(p);
+      return run1('Cumprod', [x], { axis: randInt(r, -x.rank, x.rank - 1), exclusive: r() < 0.5, reverse: r() < 0.5 });
+    },
+    second: true,
+  },
 ];
 
 const matmulGen = (batched: boolean) =>

@@ -284,23 +284,24 @@ registerOp<ReduceAttrs>({
 registerOp<ReduceAttrs>({
   type: 'Prod',
   forward: reduceForward('Prod', 'prod'),
-  // d prod / dx_i = prod / x_i, written without division so zeros are handled: product of the others.
-  grad: ({ upstream: [dy], inputs: [x], outputs: [y], attrs: { axis } }) => {
+  // TensorFlow's _ProdGrad: the product of the others as exclusive cumulative products from the
+  // left and from the right (no division, so zeros, NaNs and infinities behave as in TensorFlow).
+  grad: ({ upstream: [dy], inputs: [x], attrs: { axis } }) => {
     const axes = reductionAxes(x, axis);
-    const yFull = expandReduced(y, x, axes);
-    const dyFull = expandReduced(dy, x, axes);
-    const zero = run('Equal', [x, scalarLike(0, x)]);
-    const safe = run('SelectV2', [zero, run('OnesLike', [x]), x]);
-    // Product of the others where x != 0; where x == 0 it is the product of the non-zero others
-    // if exactly one zero, else 0. Computed as prod(safe)/safe masked by the zero count.
-    const prodSafe = expandReduced(run('Prod', [safe], { axis: axes, keepdims: true }), x, axes);
-    const zeroCount = expandReduced(run('Sum', [run('Cast', [zero], { dtype: x.dtype })], { axis: axes, keepdims: true }), x, axes);
-    const others = run('SelectV2', [
-      zero,
-      run('SelectV2', [run('Equal', [zeroCount, scalarLike(1, x)]), prodSafe, run('ZerosLike', [x])]),
-      run('SelectV2', [run('Equal', [zeroCount, scalarLike(0, x)]), run('RealDiv', [yFull, safe]), run('ZerosLike', [x])]),
-    ]);
-    return [run('Mul', [dyFull, others])];
+    const grad = expandReduced(dy, x, axes);
+    const others = x.shape.map((_, i) => i).filter((i) => !axes.includes(i));
+    const perm = [...axes, ...others];
+    const reducedNum = axes.reduce((p, a) => p * x.shape[a], 1);
+    const otherNum = others.reduce((p, a) => p * x.shape[a], 1);
+    const permuted = run('Transpose', [x], { perm });
+    const reshaped = run('Reshape', [permuted], { shape: [reducedNum, otherNum] });
+    const left = run('Cumprod', [reshaped], { axis: 0, exclusive: true, reverse: false });
+    const right = run('Cumprod', [reshaped], { axis: 0, exclusive: true, reverse: true });
+    const y = run('Reshape', [run('Mul', [left, right])], { shape: permuted.shape.slice() });
+    const inverse = new Array<number>(perm.length);
+    perm.forEach((p, i) => (inverse[p] = i));
+    const out = run('Mul', [grad, run('Transpose', [y], { perm: inverse })]);
+    return [run('Reshape', [out], { shape: x.shape.slice() })];
   },
 });
 

@@ -8,7 +8,7 @@ import { allocateChecked, getOpDef as getEngineOp, registerOp } from '../engine'
 import { TFError } from '../errors';
 import type { Tensor } from '../tensor';
 import { make, broadcastOrThrow, checkSameDType, numeric, scalarLike, unbroadcast } from './helpers';
-import { aroundAxis, checkDType, checkedAxis, fromDoubles, kernelError, run1 } from './kernel-util';
+import { aroundAxis, checkDType, checkedAxis, fromDoubles, kernelError, run1, scratch } from './kernel-util';
 import { erf } from './math';
 
 type ArgAttrs = { axis?: number; output_type?: DTypeName };
@@ -160,4 +160,40 @@ registerOp({
     return [make('string', shape, out)];
   },
   grad: ({ upstream: [dy], inputs: [a, b], needed }) => [needed[0] ? unbroadcast(dy, a) : null, needed[1] ? unbroadcast(dy, b) : null],
+});
+
+registerOp<CumsumAttrs>({
+  type: 'Cumprod',
+  forward: ([x], { axis = 0, exclusive = false, reverse = false }) => {
+    checkDType('Cumsum', x);
+    if (x.rank === 0) throw kernelError('Cumprod', `ScanOp: Expected scan axis in the range [0, 0), but got ${axis}`);
+    const a = checkedAxis(axis, x.rank, (m) => kernelError('Cumprod', m), 'ScanOp: Expected scan axis');
+    const { outer, n, inner } = aroundAxis(x.shape, a);
+    const v = numeric(x);
+    const out = scratch(v.length);
+    for (let o = 0; o < outer; o++) {
+      for (let i = 0; i < inner; i++) {
+        let acc = 1;
+        for (let step = 0; step < n; step++) {
+          const k = reverse ? n - 1 - step : step;
+          const at = (o * n + k) * inner + i;
+          if (exclusive) {
+            out[at] = acc;
+            acc *= v[at];
+          } else {
+            acc *= v[at];
+            out[at] = acc;
+          }
+          if (x.dtype === 'float32') acc = Math.fround(acc);
+        }
+      }
+    }
+    return [fromDoubles(x.dtype, x.shape.slice(), out)];
+  },
+  // TensorFlow's _CumprodGrad: cumsum(prod * grad) the other way, divided by x (0 where x is 0).
+  grad: ({ upstream: [dy], inputs: [x], attrs: { axis = 0, exclusive = false, reverse = false } }) => {
+    const prod = run1('Cumprod', [x], { axis, exclusive, reverse });
+    const out = run1('Cumsum', [run1('Mul', [prod, dy])], { axis, exclusive, reverse: !reverse });
+    return [run1('DivNoNan', [out, x])];
+  },
 });
