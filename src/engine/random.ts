@@ -1,5 +1,6 @@
 /**
- * tf.random: normal, uniform (float and int) and truncated_normal, as TensorFlow computes them.
+ * tf.random: normal, uniform (float and int), truncated_normal and shuffle, plus the stateless_*
+ * variants, as TensorFlow computes them.
  *
  * Seeds follow `tf.random.set_seed` / `get_seed` in eager mode:
  * - a global seed and no op seed: the op seed is the next `random.Random(global_seed).randint(0,
@@ -19,8 +20,11 @@
  * the values equal TensorFlow 2.21's on Linux CPU: exactly for uniform floats and ints, and for
  * normals except about 1% of float32 samples that differ by one ulp, because TensorFlow calls
  * glibc's logf/sincosf while we round the correctly rounded double results (emulating glibc's
- * float routines bit for bit would mean copying them). test/engine/random.test.ts checks this
- * against real TensorFlow.
+ * float routines bit for bit would mean copying them). test/engine/random-reference.test.ts checks this
+ * against real TensorFlow. Stateless ops derive their generator from the seed pair alone
+ * (TensorFlow's GenerateKey) and share the distributions; they are recorded as TensorFlow's V1 op
+ * types (StatelessRandomUniform(shape, seed), ...) rather than V2's key/counter pair, whose uint64
+ * tensors the engine has no dtype for.
  */
 import type { DTypeName, NumericData } from './dtype';
 import { allocate, isFloat, isInteger, roundTo } from './dtype';
