@@ -69,6 +69,23 @@ describe('layout', () => {
     }
   });
 
+  it('stacks the sources no gradient reached in one column, keeping the backward graph narrow', () => {
+    const trace = in14Trace();
+    const view = buildTapeView(trace, listChoices(trace)[0]!);
+    const input = layoutInput(view.backward!);
+    expect(input.edges.slice(view.backward!.edges.length)).toEqual([
+      { from: 'none:1', to: 'src:2' },
+      { from: 'none:2', to: 'src:3' },
+      { from: 'none:3', to: 'src:4' },
+    ]);
+    const result = runLayout(input, 'dagre-network-simplex');
+    const xOf = (id: string) => result.x[input.nodes.findIndex((n) => n.id === id)]!;
+    expect(new Set([1, 2, 3, 4].map((i) => Math.round(xOf(`src:${i}`)))).size).toBe(1);
+    // Two columns (the gradient path and the stacked sources), not five side by side.
+    const widest = Math.max(...input.nodes.map((n) => n.width));
+    expect(result.width).toBeLessThan(2 * widest + 150);
+  });
+
   it('lays out a 5,000-node trace with the layered layout quickly, edges downwards, no overlaps', () => {
     const trace = randomTrace(5000, 3);
     const view = buildTapeView(trace, listChoices(trace)[0]!);

@@ -103,13 +103,32 @@ export function nodeSize(node: GraphNode): { width: number; height: number } {
   return { width, height };
 }
 
+/**
+ * Layout-only edges for a backward graph: sources no gradient reached (each a source -> None pair)
+ * are stacked in one column instead of side by side, which keeps the graph narrow enough to read.
+ * They come after the graph's own edges, so edge i of the layout is still edge i of the graph.
+ */
+export function stackingEdges(graph: ViewGraph): { from: string; to: string }[] {
+  if (graph.kind !== 'backward') return [];
+  const reached = new Set(graph.edges.filter((e) => e.kind !== 'result' && e.kind !== 'none').map((e) => e.to));
+  const resultOf = new Map<number, string>();
+  for (const node of graph.nodes) if ((node.kind === 'none' || node.kind === 'gradient') && node.sourceIndex !== undefined) resultOf.set(node.sourceIndex, node.id);
+  const unreached = graph.nodes.filter((n) => n.kind === 'source' && n.sourceIndex !== undefined && !reached.has(n.id));
+  const edges: { from: string; to: string }[] = [];
+  for (let i = 1; i < unreached.length; i++) {
+    const above = resultOf.get(unreached[i - 1]!.sourceIndex!) ?? unreached[i - 1]!.id;
+    edges.push({ from: above, to: unreached[i]!.id });
+  }
+  return edges;
+}
+
 export function layoutInput(graph: ViewGraph, clusterOf?: (node: GraphNode) => string | undefined): LayoutInput {
   return {
     nodes: graph.nodes.map((node) => {
       const cluster = clusterOf?.(node);
       return { id: node.id, ...nodeSize(node), ...(cluster !== undefined ? { cluster } : {}) };
     }),
-    edges: graph.edges.map((e) => ({ from: e.from, to: e.to })),
+    edges: [...graph.edges.map((e) => ({ from: e.from, to: e.to })), ...stackingEdges(graph)],
   };
 }
 
