@@ -137,7 +137,10 @@ def _dtype_name(spec):
 def _round_values(name, values):
     """Values stored as the dtype holds them (float32 rounding, int wrapping is not modelled)."""
     if name == 'float32':
-        return list(_array.array('f', [_float(v) for v in values]))
+        try:
+            return list(_array.array('f', values))
+        except TypeError:
+            return list(_array.array('f', [_float(v) for v in values]))
     if name == 'float64':
         return [_float(v) for v in values]
     if name == 'float16':
@@ -923,6 +926,8 @@ def _shape_text(shape):
 def _broadcast_data(arr, shape):
     if arr._shape == tuple(shape):
         return arr._data
+    if len(arr._data) == 1:
+        return arr._data * _size(shape)
     rank = len(shape)
     padded = (1,) * (rank - len(arr._shape)) + tuple(arr._shape)
     strides = _strides(padded)
@@ -941,10 +946,7 @@ def _binary(fn, x, y, true_division=False):
         pass
     shape = _broadcast_shape(a._shape, b._shape)
     da, db = _broadcast_data(a, shape), _broadcast_data(b, shape)
-    if _KIND.get(name) == 'f':
-        values = [fn(_float(p), _float(q)) for p, q in zip(da, db)]
-    else:
-        values = [fn(p, q) for p, q in zip(da, db)]
+    values = list(map(fn, da, db))
     result = ndarray._make(_round_values(name, values), shape, name)
     if not shape and not isinstance(x, ndarray) and not isinstance(y, ndarray):
         return _scalar(name, result._data[0])

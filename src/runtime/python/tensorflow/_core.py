@@ -623,9 +623,33 @@ def _check_values(flat, dtype_name, source):
     return flat
 
 
+# Typed-array codes for handing numpy data to the engine in one copy (int64 travels as float64,
+# which is how the engine stores it).
+_ARRAY_CODES = {'float32': 'f', 'float16': 'f', 'float64': 'd', 'int32': 'i', 'int64': 'd', 'bool': 'B'}
+_KINDS = {'float32': 'f', 'float16': 'f', 'float64': 'f', 'int32': 'i', 'int64': 'i', 'bool': 'b'}
+
+
+def _const_from_ndarray(value, want, name, loc):
+    """An ndarray of a numeric dtype: its data go to the engine as one typed array (no per-element work)."""
+    source = value._dtype
+    target = want or source
+    if _KINDS.get(source) is None or _KINDS.get(source) != _KINDS.get(target):
+        return None
+    import array
+    data = array.array(_ARRAY_CODES[target], value._data)
+    try:
+        return EagerTensor(_b.constant(to_js(data), to_js(list(value._shape)), target, name, loc))
+    except JsException as e:
+        raise _convert_error(e) from None
+
+
 def _const(value, dtype=None, shape=None, name=None, loc=0):
     """tf.constant for Python / numpy values (tensors handled by the callers)."""
     want = _dtype_name(dtype)
+    if shape is None and type(value).__name__ == 'ndarray' and hasattr(value, '_data'):
+        fast = _const_from_ndarray(value, want, name, loc)
+        if fast is not None:
+            return fast
     flat, value_shape, value_dtype = _flatten_value(value)
     dtype_name = want or value_dtype or _infer_dtype(flat)
     if value_dtype == 'float64' and want is None:
