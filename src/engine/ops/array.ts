@@ -3,7 +3,7 @@
  * slicing, tile...) live in their own modules next to this one and follow the same pattern.
  */
 import { backend } from '../backend';
-import { type DTypeName, type NumericData, allocate, isFloat } from '../dtype';
+import { type DTypeName, type NumericData, allocate, dtypeKindWord, isFloat } from '../dtype';
 import { getEngine, registerOp } from '../engine';
 import { TFError, opError } from '../errors';
 import { type Shape, broadcastShapes, normalizeAxis, shapeText, sizeOf } from '../shape';
@@ -190,15 +190,31 @@ registerOp({
   type: 'SelectV2',
   forward: (inputs) => {
     const [cond, x, y] = inputs;
-    if (cond.dtype !== 'bool') throw opError('SelectV2', `cannot compute SelectV2 as input #0(zero-based) was expected to be a bool tensor but is a ${cond.dtype} tensor`, false);
-    const dtype = checkSameDType('SelectV2', [x, y]);
-    const xy = broadcastOrThrow('SelectV2', x, y);
-    const shape = broadcastShapes(cond.shape, xy);
-    if (!shape) throw opError('SelectV2', `Incompatible shapes: ${shapeText(cond.shape)} vs. ${shapeText(xy)}`);
+    if (cond.dtype !== 'bool') throw opError('SelectV2', `cannot compute SelectV2 as input #0(zero-based) was expected to be a bool tensor but is a ${dtypeKindWord(cond.dtype)} tensor`, false);
+    // x is input #1 and y input #2: a mismatch is reported on y, as TensorFlow does.
+    if (y.dtype !== x.dtype) {
+      throw opError('SelectV2', `cannot compute SelectV2 as input #2(zero-based) was expected to be a ${dtypeKindWord(x.dtype)} tensor but is a ${dtypeKindWord(y.dtype)} tensor`, false);
+    }
+    const dtype = x.dtype;
+    const xy = broadcastShapes(x.shape, y.shape);
+    const shape = xy && broadcastShapes(cond.shape, xy);
+    if (!shape) {
+      throw opError('SelectV2', `condition ${shapeText(cond.shape)}, then ${shapeText(x.shape)}, and else ${shapeText(y.shape)} must be broadcastable`);
+    }
     const n = sizeOf(shape);
     const cb = backend().broadcastTo(numeric(cond), cond.shape, shape, 'bool');
     const out = allocate(dtype, n);
-    if (dtype === 'string') throw new TFError('UnimplementedError', 'Tapescope does not select between string tensors yet');
+    if (dtype === 'string') {
+      // Strings select by index (the numeric kernels do not carry them).
+      const index = (t: Tensor) => backend().broadcastTo(Float64Array.from({ length: t.size }, (_, i) => i), t.shape, shape, 'float64');
+      const xi = index(x);
+      const yi = index(y);
+      const xs = x.data as string[];
+      const ys = y.data as string[];
+      const os = out as string[];
+      for (let i = 0; i < n; i++) os[i] = cb[i] ? xs[xi[i]] : ys[yi[i]];
+      return [make(dtype, shape, os)];
+    }
     const xb = x.size === n && x.shape.length === shape.length ? numeric(x) : backend().broadcastTo(numeric(x), x.shape, shape, dtype);
     const yb = y.size === n && y.shape.length === shape.length ? numeric(y) : backend().broadcastTo(numeric(y), y.shape, shape, dtype);
     const o = out as NumericData;
@@ -217,14 +233,14 @@ registerOp({
 
 // ---- reductions ---------------------------------------------------------------------------
 
-export function reductionAxes(x: Tensor, axis: number[] | number | null | undefined): number[] {
+export function reductionAxes(x: Tensor, axis: number[] | number | null | undefined, opType = 'Sum'): number[] {
   if (axis === null || axis === undefined) return x.shape.map((_, i) => i);
   const list = Array.isArray(axis) ? axis : [axis];
   const out: number[] = [];
   for (const a of list) {
     const n = a < 0 ? a + x.rank : a;
     if (n < 0 || n >= x.rank) {
-      throw opError('Sum', `Invalid reduction dimension (${a} for input with ${x.rank} dimension(s)`, true);
+      throw opError(opType, `Invalid reduction dimension (${a} for input with ${x.rank} dimension(s)`, true);
     }
     if (!out.includes(n)) out.push(n);
   }
@@ -248,7 +264,7 @@ function reduceForward(type: string, kind: 'sum' | 'prod' | 'max' | 'min', mean 
   return ([x]: Tensor[], { axis, keepdims }: ReduceAttrs): Tensor[] => {
     checkDType(type, x);
     checkNumeric(type, x);
-    const axes = reductionAxes(x, axis);
+    const axes = reductionAxes(x, axis, type);
     const outShape = reducedShape(x.shape, axes, keepdims ?? false);
     let dtype: DTypeName = x.dtype;
     if (x.dtype === 'bool') dtype = 'bool';

@@ -91,6 +91,11 @@ CASES = {
     'cast int64 to int32 wraps': lambda: tf.cast(tf.constant([2 ** 32 + 5, -(2 ** 31) - 1], tf.int64), tf.int32),
     'cumsum of a scalar': lambda: tf.cumsum(tf.constant(1.), axis=0),
     'leaky_relu float64 alpha': lambda: tf.nn.leaky_relu(tf.constant([-1.], tf.float64)),
+    'where dtype mismatch': lambda: tf.where(tf.constant([True]), tf.constant([1.], tf.float64), tf.constant([2.])),
+    'where not broadcastable': lambda: tf.where(tf.constant([[True], [False], [True]]), tf.ones([3, 1]), tf.ones([4, 1])),
+    'where strings': lambda: tf.where(tf.constant([True, False]), tf.constant(['a', 'b']), tf.constant(['c', 'd'])),
+    'reduce_max bad axis': lambda: tf.reduce_max(x, axis=4),
+    'reduce_prod bad axis': lambda: tf.reduce_prod(x, axis=-3),
     # ---- new ops: values ----
     'argmax default axis': lambda: tf.argmax(x),
     'argmax axis 1': lambda: tf.argmax(x, axis=1),
