@@ -4,7 +4,7 @@
  * to second order (nested tapes).
  */
 import fc from 'fast-check';
-import { describe, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as tf from '../../src/engine';
 import type { Tensor } from '../../src/engine';
 import {
@@ -20,6 +20,7 @@ import {
   rng,
   sample,
   seedArb,
+  tapeGradient,
   shapeArb,
   uniform,
 } from './gradcheck';
@@ -81,6 +82,7 @@ const elementwise: Case[] = [
   binary('Maximum', 'Maximum', uniform(-2, 2), uniform(-2, 2)),
   binary('Minimum', 'Minimum', uniform(-2, 2), uniform(-2, 2)),
   binary('SquaredDifference', 'SquaredDifference', uniform(-2, 2), uniform(-2, 2), true),
+  binary('Add (numeric)', 'Add', uniform(-2, 2), uniform(-2, 2)),
   binary('FloorMod', 'FloorMod', uniform(-3, 3), awayFromZero(0.5, 2)),
   binary('DivNoNan', 'DivNoNan', uniform(-2, 2), awayFromZero(0.5, 2), true),
   unary('Neg', 'Neg', uniform(-2, 2)),
@@ -525,4 +527,25 @@ for (const [group, cases] of groups) {
 
 describe('second-order gradients (nested tapes) vs finite differences of the first gradient', () => {
   for (const [, cases] of groups) for (const c of cases) if (c.second) it(c.name, () => runCase(c, 2));
+});
+
+/** Differentiable ops whose gradients other suites check (Keras' BiasAdd, variable reads). */
+const CHECKED_ELSEWHERE = new Set(['BiasAdd', 'BiasAddGrad', 'ReadVariableOp']);
+
+describe('coverage', () => {
+  it('every registered op with a gradient runs in this suite (forward or inside a checked gradient)', () => {
+    const seen = new Set<string>();
+    for (const [, cases] of groups) {
+      for (const c of cases) {
+        const [{ shapes, p }] = fc.sample(c.gen, { seed: 1, numRuns: 1 });
+        const inputs = sample(shapes, shapes.map((_, i) => c.samplers[i] ?? c.samplers[0]), p);
+        const engine = tf.setEngine(new tf.Engine());
+        tapeGradient((xs) => c.f(xs, p), inputs, p);
+        if (c.second) checkSecondOrder(c.name, (xs) => c.f(xs, p), inputs, p, { differentiable: c.secondOrder ?? c.differentiable });
+        for (const op of engine.recorder!.toTrace().ops) seen.add(op.type);
+      }
+    }
+    const missing = tf.registeredOpTypes().filter((t) => tf.getOpDef(t).grad && !seen.has(t) && !CHECKED_ELSEWHERE.has(t));
+    expect(missing).toEqual([]);
+  });
 });
