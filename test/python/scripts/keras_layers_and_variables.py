@@ -20,3 +20,9 @@ except ValueError as e:
 layer = tf.keras.layers.Dense(3, kernel_initializer='ones', use_bias=False)
 print(layer(tf.constant([[1.0, 2.0]])), layer.bias, [w.shape.as_list() for w in layer.trainable_weights])
 print(layer.kernel.shape, layer.built, layer.units)
+opt = tf.keras.optimizers.Adam(0.01)
+print(float(opt.learning_rate), opt.learning_rate.numpy())
+opt.learning_rate = 0.5
+print(float(opt.learning_rate))
+opt.learning_rate.assign(0.25)
+print(opt.learning_rate.numpy(), opt.iterations.numpy())

@@ -114,7 +114,9 @@ class _EngineOptimizer(Optimizer):
 
     @property
     def learning_rate(self):
-        return self._opt.learningRate
+        # A variable, as in Keras (optimizer.learning_rate.assign(...), float(...), .numpy() work).
+        from tensorflow._core import _b, _variable_wrapper
+        return _variable_wrapper(_b.kerasOptimizerVariables(self._opt).to_py(depth=1)[1])
 
     @learning_rate.setter
     def learning_rate(self, value):
