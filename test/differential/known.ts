@@ -39,25 +39,11 @@ export const KNOWN_DIFFERENCES: KnownDifference[] = [
     matches: (diffs) => firstTf(diffs, /Integer division by zero \[Op:FloorMod\]/),
   },
   {
-    id: 'divide-dtype-mismatch-typeerror',
-    description:
-      'tf.math.divide (and `/`) checks dtypes in Python first: TypeError "`x` and `y` must have the same dtype, got tf.float32 != tf.float64." (also for int32 / float32, which we cast to float64 and compute). ' +
-      'Repro: tf.math.divide(tf.constant(1.0), tf.constant(2.0, tf.float64))',
-    matches: (diffs) => firstTf(diffs, /`x` and `y` must have the same dtype/),
-  },
-  {
     id: 'float-only-rounding-ops-on-int',
     description:
       'Floor and Ceil are float-only in TensorFlow (InvalidArgumentError "Value for attr \'T\' of int32 is not in the list of allowed values: bfloat16, half, float, double ... {{node Ceil}}"); ours accepts int32. ' +
       'Repro: tf.math.ceil(tf.constant([1]))',
     matches: (diffs) => firstTf(diffs, /\{\{node (Ceil|Floor)\}\}/),
-  },
-  {
-    id: 'cast-float-to-int-out-of-range',
-    description:
-      'Cast from float to int32 of NaN/inf/out-of-range values gives INT_MIN (-2147483648) in TensorFlow (x86 conversion); ours saturates +inf to 2147483647. ' +
-      'Repro: tf.cast(tf.constant([float("inf")]), tf.int32)  # TF: [-2147483648]',
-    matches: (diffs) => diffs.some((d) => d.kind === 'value' && d.at.endsWith('=cast') && /-2147483648/.test(d.tf)),
   },
   {
     id: 'assign-marks-variable-accessed',
@@ -74,35 +60,6 @@ export const KNOWN_DIFFERENCES: KnownDifference[] = [
     matches: (diffs, program) => usesFn(program, 'reduce_prod') && diffs.every((d) => d.kind === 'value' && d.at.includes(':grad:')),
   },
   {
-    id: 'relu-gradient-times-mask',
-    description:
-      'ReluGrad / Relu6Grad multiply the upstream by the 0/1 mask (inf * 0 = NaN), ours selects (gives 0): with an infinite upstream, e.g. through sqrt at 0, TensorFlow\'s gradient is NaN. ' +
-      'Repro: x = tf.constant([0.0]); with tf.GradientTape() as t: t.watch(x); y = tf.sqrt(tf.nn.relu6(x)); print(t.gradient(y, x))  # TF: [nan]',
-    matches: (diffs, program) =>
-      (usesFn(program, 'relu6') || usesFn(program, 'relu')) && diffs.every((d) => d.kind === 'value' && d.at.includes(':grad:') && /nan/.test(d.tf + d.ours)),
-  },
-  {
-    id: 'float-floordiv-rounding',
-    description:
-      'FloorDiv on float16/float32 takes the floor of the quotient rounded to the dtype (Eigen divides in the dtype); ours floors the exact double quotient, so a quotient just below an integer that rounds up to it in float32/half floors one lower (-51 instead of -50). ' +
-      'Repro: x, y with x / y = -50 - tiny in double: tf.math.floordiv(x, y) for float32 gives -50 in TF',
-    matches: (diffs) => diffs.length > 0 && diffs[0].kind === 'value' && diffs[0].at.endsWith('=floordiv') && /float(16|32)/.test(diffs[0].tf),
-  },
-  {
-    id: 'leaky-relu-alpha-float32',
-    description:
-      "LeakyRelu's alpha is a float32 attribute in TensorFlow, so on float64 tensors it is 0.20000000298023224 (forward and gradient); ours uses the double 0.2. " +
-      'Repro: x = tf.constant([-1.0], tf.float64); tf.nn.leaky_relu(x, alpha=0.2)  # TF: -0.20000000298023224',
-    matches: (diffs, program) => usesFn(program, 'leaky_relu') && diffs.every((d) => d.kind === 'value' && /float64/.test(d.tf)),
-  },
-  {
-    id: 'softsign-second-order',
-    description:
-      'TensorFlow has no gradient for SoftsignGrad: a second-order gradient through softsign raises LookupError "gradient registry has no entry for: SoftsignGrad"; ours differentiates it. ' +
-      'Repro: nested tapes around y = tf.nn.softsign(x), outer.gradient(inner.gradient(y, x), x)',
-    matches: (diffs) => firstTf(diffs, /no entry for: SoftsignGrad/),
-  },
-  {
     id: 'stop-gradient-variable-not-watched',
     description:
       'tf.stop_gradient(variable) inside a tape does not mark the variable accessed in TensorFlow (watched_variables() stays empty); ours reads it like any op input and watches it. ' +
@@ -110,26 +67,11 @@ export const KNOWN_DIFFERENCES: KnownDifference[] = [
     matches: (diffs, program) => usesFn(program, 'stop_gradient') && diffs.every((d) => d.kind === 'names'),
   },
   {
-    id: 'cumsum-of-scalar',
-    description:
-      'Cumsum of a rank-0 tensor raises InvalidArgumentError "ScanOp: Expected scan axis in the range [0, 0), but got 0 [Op:Cumsum]"; ours returns the scalar. ' +
-      'Repro: tf.math.cumsum(tf.constant(1.0), axis=0)',
-    matches: (diffs) => firstTf(diffs, /ScanOp: Expected scan axis in the range \[0, 0\)/),
-  },
-  {
     id: 'argmax-skips-nan',
     description:
       'ArgMax / ArgMin in TensorFlow never select a NaN (comparisons with NaN are false; an all-NaN row gives 0); ours returns the first NaN\'s index like numpy. ' +
       'Repro: tf.math.argmax(tf.constant([float("nan"), 1.0, 2.0]))  # TF: 2, ours: 0',
     matches: (diffs) => diffs.length > 0 && diffs[0].kind === 'value' && /=arg(max|min)$/.test(diffs[0].at),
-  },
-  {
-    id: 'sqrt-grad-zero-upstream',
-    description:
-      'SqrtGrad / RsqrtGrad in TensorFlow return 0 where the upstream gradient is 0 (even where y is 0 or NaN: Eigen\'s scalar_sqrt_gradient_op checks output_gradient == 0), so a masked-off branch stays 0; ours computes dy * 0.5 / y = 0 / NaN = NaN. ' +
-      'Repro: x = tf.constant(-0.25, tf.float64); with tf.GradientTape() as t: t.watch(x); y = tf.minimum(tf.sqrt(x), 1.0); print(t.gradient(y, x))  # TF: 0.0',
-    matches: (diffs, program) =>
-      (usesFn(program, 'sqrt') || usesFn(program, 'rsqrt')) && diffs.every((d) => d.kind === 'value' && d.at.includes(':grad:') && /nan/.test(d.ours) && !/nan/.test(d.tf)),
   },
 ];
 

@@ -16,7 +16,7 @@ export const UNARY_INT_OK = ['square', 'abs', 'negative', 'sign', 'relu', 'ident
 export const BINARY_FNS = ['add', 'subtract', 'multiply', 'divide', 'maximum', 'minimum', 'pow', 'floordiv', 'floormod'] as const;
 export const COMPARE_FNS = ['greater', 'less', 'greater_equal', 'less_equal', 'equal'] as const;
 export const REDUCE_FNS = ['reduce_sum', 'reduce_mean', 'reduce_max', 'reduce_min', 'reduce_prod'] as const;
-/** tf.nn / tf.math functions over float tensors, run as single engine ops (no api.ts wrapper yet). */
+/** tf.nn / tf.math functions over float tensors (softmax and friends run as single engine ops). */
 export const NN_FNS = ['softmax', 'log_softmax', 'leaky_relu', 'softsign', 'l2_loss', 'erfc', 'cumsum'] as const;
 
 type Fn = (args: TensorLike[], attrs: Record<string, unknown>) => Tensor;
@@ -84,24 +84,14 @@ export const TS_OPS: Record<string, Fn> = {
   where: ([c, x, y]) => E.where(c, x, y),
   softmax: op('Softmax'),
   log_softmax: op('LogSoftmax'),
-  // tf.nn.leaky_relu casts integer features to float32 first (in Python), as TensorFlow 2.21 does.
-  leaky_relu: ([x], attrs) => {
-    let t = E.toTensor(x);
-    if (E.isInteger(t.dtype)) t = E.cast(t, 'float32');
-    return E.getEngine().run1('LeakyRelu', [t], { alpha: attrs.alpha });
-  },
+  leaky_relu: ([x], attrs) => E.leakyRelu(x, attrs.alpha as number),
   softsign: op('Softsign'),
   l2_loss: op('L2Loss'),
   erfc: op('Erfc'),
-  cumsum: op('Cumsum', (a) => ({ axis: a.axis, exclusive: a.exclusive, reverse: a.reverse })),
-  // tf.math.divide_no_nan divides integers as float64 (true division), like `/`.
-  div_no_nan: ([a, b]) => {
-    let [x, y] = E.toTensorPair(a, b);
-    if (E.isInteger(x.dtype) && x.dtype === y.dtype) [x, y] = [E.cast(x, 'float64'), E.cast(y, 'float64')];
-    return E.getEngine().run1('DivNoNan', [x, y]);
-  },
-  concat: (args, attrs) => E.getEngine().run1('ConcatV2', args.map((a) => E.toTensor(a)), { axis: attrs.axis }),
-  tile: op('Tile', (a) => ({ multiples: a.multiples })),
-  gather: ([params, indices], attrs) => E.getEngine().run1('GatherV2', [E.toTensor(params), E.toTensor(indices)], { axis: attrs.axis, batch_dims: 0 }),
-  argmax: ([x], attrs) => E.getEngine().run1('ArgMax', [E.toTensor(x)], { axis: attrs.axis, output_type: 'int64' }),
+  cumsum: ([x], attrs) => E.cumsum(x, attrs.axis as number, { exclusive: attrs.exclusive === true, reverse: attrs.reverse === true }),
+  div_no_nan: ([a, b]) => E.divideNoNan(a, b),
+  concat: (args, attrs) => E.concat(args, attrs.axis as number),
+  tile: ([x], attrs) => E.tile(x, attrs.multiples as number[]),
+  gather: ([params, indices], attrs) => E.gather(params, indices, attrs.axis as number),
+  argmax: ([x], attrs) => E.argmax(x, attrs.axis as number),
 };
