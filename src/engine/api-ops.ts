@@ -378,16 +378,42 @@ export function getItem(x: TensorLike, spec: SliceItem | SliceItem[]): Tensor {
   return run1('StridedSlice', [toTensor(x)], attrs);
 }
 
-/** tf.einsum: one Einsum op, as eager TensorFlow records it. */
+/**
+ * tf.einsum as eager TensorFlow records it: the equation resolved to an explicit output (`ij,jk`
+ * becomes `ij,jk->ik`), one Einsum op for one or two operands; more operands are contracted
+ * pairwise (TensorFlow follows opt_einsum's path; we contract left to right, keeping the labels
+ * later operands or the output still need).
+ */
 export function einsum(equation: string, ...operands: TensorLike[]): Tensor {
   const tensors = operands.map((o) => toTensor(o));
   const eq = equation.replace(/\s+/g, '');
-  const lhs = eq.includes('->') ? eq.slice(0, eq.indexOf('->')) : eq;
-  const expected = lhs.split(',').length;
-  if (expected !== tensors.length) throw new TFError('ValueError', `Got ${tensors.length} inputs for equation "${equation}", expecting ${expected}`);
-  if (eq.includes('->')) {
-    const out = eq.slice(eq.indexOf('->') + 2).replace('...', '');
+  const arrow = eq.indexOf('->');
+  const lhs = arrow >= 0 ? eq.slice(0, arrow) : eq;
+  const terms = lhs.split(',');
+  if (terms.length !== tensors.length) throw new TFError('ValueError', `Got ${tensors.length} inputs for equation "${equation}", expecting ${terms.length}`);
+  let rhs: string;
+  if (arrow >= 0) {
+    rhs = eq.slice(arrow + 2);
+    const out = rhs.replace('...', '');
     if (new Set(out).size !== out.length) throw new TFError('ValueError', `Output subscripts contain a label appearing more than once: ${equation}`);
+  } else {
+    // numpy's implicit output: the ellipsis, then the labels that appear once, alphabetically.
+    const counts = new Map<string, number>();
+    for (const c of lhs.replace(/\.\.\./g, '').replace(/,/g, '')) counts.set(c, (counts.get(c) ?? 0) + 1);
+    rhs = (lhs.includes('...') ? '...' : '') + [...counts.keys()].filter((c) => counts.get(c) === 1).sort().join('');
   }
-  return run1('Einsum', tensors, { equation });
+  if (tensors.length <= 2) return run1('Einsum', tensors, { equation: `${lhs}->${rhs}` });
+  let acc = tensors[0];
+  let accTerm = terms[0];
+  for (let k = 1; k < tensors.length; k++) {
+    const later = terms.slice(k + 1).join('') + rhs;
+    const isLast = k === tensors.length - 1;
+    const keep = (label: string) => later.includes(label);
+    const labels = [...new Set((accTerm + terms[k]).replace(/\.\.\./g, ''))].filter(keep).join('');
+    const hasEllipsis = accTerm.includes('...') || terms[k].includes('...');
+    const outTerm = isLast ? rhs : (hasEllipsis ? '...' : '') + labels;
+    acc = run1('Einsum', [acc, tensors[k]], { equation: `${accTerm},${terms[k]}->${outTerm}` });
+    accTerm = outTerm;
+  }
+  return acc;
 }

@@ -44,6 +44,20 @@ describe('composites record TensorFlow\'s op sequence', () => {
   for (const [name, body, expected] of cases) it(name, () => expect(opsOf(body)).toEqual(expected));
 });
 
+describe('einsum records the resolved equation', () => {
+  it('an implicit output is spelled out, as TensorFlow passes it to its Einsum op', () => {
+    const engine = tf.setEngine(new tf.Engine());
+    tf.einsum('ij,jk', x23(), tf.transpose(x23()));
+    const ops = engine.recorder!.toTrace().ops.filter((op) => op.type === 'Einsum');
+    expect(ops.map((op) => op.attrs.equation)).toEqual(['ij,jk->ik']);
+  });
+  it('three operands become two Einsum ops', () => {
+    const engine = tf.setEngine(new tf.Engine());
+    tf.einsum('ij,jk,kl->il', x23(), tf.transpose(x23()), x23());
+    expect(engine.recorder!.toTrace().ops.filter((op) => op.type === 'Einsum').length).toBe(2);
+  });
+});
+
 describe('tf.gather gradients', () => {
   function gatherGrad(axis: number): { grad: Tensor; indexedSlices: boolean | undefined } {
     const engine = tf.setEngine(new tf.Engine());

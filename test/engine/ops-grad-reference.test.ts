@@ -90,6 +90,7 @@ const CASES: Record<string, [Fn, Input[]]> = {
   'getitem newaxis ellipsis': [(x) => tf.multiply(tf.getItem(x, ['ellipsis', 'newaxis', { start: 1 }]), 2), [[[1, 2, 3], [4, 5, 6]]]],
   'cumsum exclusive reverse': [(x) => tf.multiply(tf.cumsum(x, 0, { exclusive: true, reverse: true }), W3), [[1, 2, 3]]],
   'einsum matmul': [(a, b) => tf.einsum('ij,jk->ik', a, b), [[[1, 2], [3, 4]], [[0.5], [-1]]]],
+  'einsum three operands': [(a, b, c3) => tf.einsum('ij,jk,k->i', a, b, c3), [[[1, 2], [3, 4]], [[0.5, 1], [-1, 2]], [3, -2]]],
   'einsum diagonal': [(a) => tf.multiply(tf.einsum('ii->i', a), [1, 2]), [[[1, 2], [3, 4]]]],
   tile: [(x) => tf.multiply(tf.tile(x, [2, 3]), tf.reshape(tf.range(0, 12, 1, 'float32'), [2, 6])), [[[1, 2]]]],
   'concat and split': [(a, b) => tf.multiply(tf.split(tf.concat([a, b], 0), [1, 2])[1], [2, 3]), [[1], [2, 3]]],

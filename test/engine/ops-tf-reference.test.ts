@@ -241,6 +241,8 @@ const CASES: Record<string, () => Tensor | Tensor[]> = {
   'einsum ellipsis broadcast': () => tf.einsum('...ij,...jk->...ik', tf.reshape(tf.range(0, 8, 1, 'float32'), [2, 2, 2]), tf.ones([1, 2, 3])),
   'einsum ellipsis widths': () => tf.einsum('...ij,jk->...ik', tf.reshape(tf.range(0, 8, 1, 'float32'), [2, 2, 1, 2]), tf.ones([2, 3])),
   'einsum ellipsis mismatch': () => tf.einsum('...ij,...jk->...ik', tf.ones([2, 1, 2]), tf.ones([3, 2, 1])),
+  'einsum three operands': () => tf.einsum('ij,jk,kl->il', x(), tf.transpose(x()), f([[1, -1], [0.5, 2]])),
+  'einsum three operands implicit': () => tf.einsum('i,ij,j', f([1, 2]), x(), f([1, 0, -1])),
   'einsum int32': () => tf.einsum('i,i->', i32([1, 2]), i32([3, 4])),
   'einsum dimension mismatch': () => tf.einsum('ij,jk->ik', x(), x()),
   'einsum repeated output': () => tf.einsum('i->ii', f([1, 2])),

@@ -181,14 +181,11 @@ registerOp<{ multiples: number[] }>({
 
 // ---- GatherV2 and UnsortedSegmentSum ------------------------------------------------------
 
-function checkIndices(type: string, indices: Tensor, attr: string, allowed: string): void {
+/** Segment ids must be integers (TensorFlow's `Tindices` attribute). */
+function checkIndices(opType: string, indices: Tensor): void {
   if (!isInteger(indices.dtype)) {
-    throw new TFError(
-      'InvalidArgumentError',
-      `Value for attr '${attr}' of ${dtypeKindWord(indices.dtype)} is not in the list of allowed values: ${allowed}`,
-    );
+    throw new TFError('InvalidArgumentError', `Value for attr 'Tindices' of ${dtypeKindWord(indices.dtype)} is not in the list of allowed values: int32, int64 [Op:${opType}] name: `);
   }
-  void type;
 }
 
 registerOp<{ axis?: number; batch_dims?: number }>({
@@ -309,7 +306,7 @@ function batchGatherGrad(dy: Tensor, params: Tensor, indices: Tensor, a: number,
 registerOp<{ num_segments: number }>({
   type: 'UnsortedSegmentSum',
   forward: ([data, segmentIds], { num_segments }) => {
-    checkIndices('UnsortedSegmentSum', segmentIds, 'Tindices', 'int32, int64');
+    checkIndices('UnsortedSegmentSum', segmentIds);
     const prefix = segmentIds.rank;
     if (segmentIds.shape.some((d, i) => d !== data.shape[i])) {
       throw kernelError('UnsortedSegmentSum', `data.shape = ${shapeText(data.shape)} does not start with segment_ids.shape = ${shapeText(segmentIds.shape)}`);

@@ -77,6 +77,7 @@ CASES = {
     'getitem newaxis ellipsis': (lambda x: x[..., tf.newaxis, 1:] * 2., [[[1., 2., 3.], [4., 5., 6.]]]),
     'cumsum exclusive reverse': (lambda x: tf.cumsum(x, exclusive=True, reverse=True) * W3, [[1., 2., 3.]]),
     'einsum matmul': (lambda a, b: tf.einsum('ij,jk->ik', a, b), [[[1., 2.], [3., 4.]], [[0.5], [-1.]]]),
+    'einsum three operands': (lambda a, b, c: tf.einsum('ij,jk,k->i', a, b, c), [[[1., 2.], [3., 4.]], [[0.5, 1.], [-1., 2.]], [3., -2.]]),
     'einsum diagonal': (lambda a: tf.einsum('ii->i', a) * [1., 2.], [[[1., 2.], [3., 4.]]]),
     'tile': (lambda x: tf.tile(x, [2, 3]) * tf.reshape(tf.range(12.), [2, 6]), [[[1., 2.]]]),
     'concat and split': (lambda a, b: tf.split(tf.concat([a, b], 0), [1, 2])[1] * [2., 3.], [[1.], [2., 3.]]),

@@ -230,6 +230,8 @@ CASES = {
     'einsum ellipsis broadcast': lambda: tf.einsum('...ij,...jk->...ik', tf.reshape(tf.range(8.), [2, 2, 2]), tf.ones([1, 2, 3])),
     'einsum ellipsis widths': lambda: tf.einsum('...ij,jk->...ik', tf.reshape(tf.range(8.), [2, 2, 1, 2]), tf.ones([2, 3])),
     'einsum ellipsis mismatch': lambda: tf.einsum('...ij,...jk->...ik', tf.ones([2, 1, 2]), tf.ones([3, 2, 1])),
+    'einsum three operands': lambda: tf.einsum('ij,jk,kl->il', x, tf.transpose(x), tf.constant([[1., -1.], [0.5, 2.]])),
+    'einsum three operands implicit': lambda: tf.einsum('i,ij,j', tf.constant([1., 2.]), x, tf.constant([1., 0., -1.])),
     'einsum int32': lambda: tf.einsum('i,i->', i32([1, 2]), i32([3, 4])),
     'einsum dimension mismatch': lambda: tf.einsum('ij,jk->ik', x, x),
     'einsum repeated output': lambda: tf.einsum('i->ii', tf.constant([1., 2.])),
