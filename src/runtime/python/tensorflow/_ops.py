@@ -691,3 +691,37 @@ def function(func=None, input_signature=None, autograph=True, jit_compile=None, 
     eager.python_function = func
     eager.get_concrete_function = lambda *a, **k: eager
     return eager
+
+
+def bias_add(value, bias, data_format=None, name=None):
+    if data_format not in (None, 'NHWC', 'N...C'):
+        raise unsupported(f'tf.nn.bias_add(data_format={data_format!r})')
+    return _op('BiasAdd', None, value, bias)
+
+
+def moments(x, axes, shift=None, keepdims=False, name=None):
+    # TensorFlow: mean, then the mean of squared differences from a stop_gradient'ed mean.
+    x = _to_tensor(x)
+    mean = reduce_mean(x, axis=_axis(axes), keepdims=True)
+    variance = reduce_mean(squared_difference(x, stop_gradient(mean)), axis=_axis(axes), keepdims=True)
+    if not keepdims:
+        mean = squeeze(mean, axis=_axis(axes) if isinstance(_axis(axes), list) else [_axis(axes)])
+        variance = squeeze(variance, axis=_axis(axes) if isinstance(_axis(axes), list) else [_axis(axes)])
+    return mean, variance
+
+
+def dropout(x, rate, noise_shape=None, seed=None, name=None):
+    """tf.nn.dropout: keeps each element with probability 1 - rate, scaled by 1 / (1 - rate)."""
+    x = _to_tensor(x)
+    if not 0 <= rate < 1:
+        raise ValueError(f'rate must be a scalar tensor or a float in the range [0, 1), got {rate}')
+    if rate == 0:
+        return x
+    from tensorflow import random as _random
+    keep = cast(less(_random.uniform(x.shape.as_list(), seed=seed, dtype=x.dtype), 1.0 - rate), x.dtype)
+    return x * (1.0 / (1.0 - rate)) * keep
+
+
+def reduce_euclidean_norm(input_tensor, axis=None, keepdims=False, name=None):
+    x = _to_tensor(input_tensor)
+    return sqrt(reduce_sum(x * x, axis=_axis(axis), keepdims=keepdims))

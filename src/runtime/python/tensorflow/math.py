@@ -8,6 +8,7 @@ from tensorflow._ops import (  # noqa: F401
     subtract, tan, tanh, truediv, asin, acos, atan, sinh, cosh, softsign,
 )
 from tensorflow._ops import norm as _norm
+from tensorflow._ops import reduce_euclidean_norm  # noqa: F401
 from tensorflow._unsupported import missing_attribute as _missing
 
 __getattr__ = _missing('tensorflow.math')

@@ -5,6 +5,7 @@ from tensorflow._ops import (  # noqa: F401
     swish, tanh,
 )
 from tensorflow.math import l2_normalize  # noqa: F401
+from tensorflow._ops import bias_add, dropout, moments  # noqa: F401
 from tensorflow._unsupported import missing_attribute as _missing
 
 __getattr__ = _missing('tensorflow.nn')
