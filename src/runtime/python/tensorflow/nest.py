@@ -83,7 +83,7 @@ def pack_sequence_as(structure, flat_sequence, expand_composites=False):
     if leaves != len(flat_sequence):
         raise ValueError(
             f'Could not pack sequence. Structure had {leaves} atoms, but flat_sequence had '
-            f'{len(flat_sequence)} items.')
+            f'{len(flat_sequence)} items.  Structure: {structure}, flat_sequence: {flat_sequence}.')
     return pack(structure)
 
 
