@@ -22,12 +22,102 @@ class Model(Layer):
         self.loss = losses.get(loss) if loss is not None else None
         self.compiled_metrics = metrics
 
-    def fit(self, *args, **kwargs):
-        raise NotImplementedError('Tapescope does not support Model.fit yet: write the training loop with '
-                                  'tf.GradientTape and optimizer.apply_gradients (Tapescope then shows every tape).')
+    def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose='auto', callbacks=None, validation_split=0.0,
+            validation_data=None, shuffle=True, class_weight=None, sample_weight=None, initial_epoch=0,
+            steps_per_epoch=None, **kwargs):
+        """Keras's fit, as a plain GradientTape loop (each step's tape is recorded like a hand-written one).
 
-    def evaluate(self, *args, **kwargs):
-        raise NotImplementedError('Tapescope does not support Model.evaluate yet.')
+        Batches are shuffled reproducibly (not in TensorFlow's order); the progress lines keep Keras 3's
+        non-interactive layout, with real timings.
+        """
+        import time
+        if self.optimizer is None or self.loss is None:
+            raise RuntimeError('You must call `compile()` before using the model.')
+        if callbacks or validation_split or class_weight is not None or sample_weight is not None or \
+                steps_per_epoch is not None:
+            raise NotImplementedError('Tapescope does not support Model.fit callbacks, validation_split, class or '
+                                      'sample weights or steps_per_epoch yet.')
+        x = _tf.convert_to_tensor(x)
+        y = _tf.convert_to_tensor(y)
+        n = x.shape[0]
+        batch_size = int(batch_size or 32)
+        steps = -(-n // batch_size)
+        history = History()
+        import random as _random
+        order_rng = _random.Random(1337)
+        for epoch in range(initial_epoch, epochs):
+            started = time.perf_counter()
+            order = list(range(n))
+            if shuffle:
+                order_rng.shuffle(order)
+            trackers = self._fresh_trackers()
+            for step in range(steps):
+                index = _tf.constant(order[step * batch_size:(step + 1) * batch_size], dtype='int32')
+                bx, by = _tf.gather(x, index), _tf.gather(y, index)
+                with _tf.GradientTape() as tape:
+                    pred = self(bx, training=True)
+                    loss = self.loss(by, pred)
+                grads = tape.gradient(loss, self.trainable_variables)
+                self.optimizer.apply_gradients(zip(grads, self.trainable_variables))
+                self._update_trackers(trackers, loss, by, pred, int(bx.shape[0]))
+            logs = {name: float(tracker.result()) for name, tracker in trackers}
+            if validation_data is not None:
+                values = self.evaluate(*validation_data[:2], batch_size=batch_size, verbose=0, return_dict=True)
+                logs.update({f'val_{k}': v for k, v in values.items()})
+            # Keras 3 keeps the history's keys in sorted order ('accuracy' before 'loss').
+            for key in sorted(logs):
+                history.history.setdefault(key, []).append(logs[key])
+            history.epoch.append(epoch)
+            if verbose not in (0, False):
+                elapsed = time.perf_counter() - started
+                print(f'Epoch {epoch + 1}/{epochs}')
+                metrics = ' - '.join(f'{k}: {v:.4f}' for k, v in logs.items())
+                print(f'{steps}/{steps} - {round(elapsed)}s - {round(elapsed * 1000 / steps)}ms/step - {metrics}')
+        return history
+
+    def _fresh_trackers(self):
+        from tensorflow.keras import metrics as _metrics
+        trackers = [('loss', _metrics.Mean(name='loss'))]
+        for metric in self.compiled_metrics or []:
+            name = metric if isinstance(metric, str) else getattr(metric, 'name', 'metric')
+            trackers.append((name, metric if not isinstance(metric, str) else _metrics.Mean(name=name)))
+        return trackers
+
+    def _update_trackers(self, trackers, loss, y, pred, batch):
+        from tensorflow.keras import metrics as _metrics
+        for name, tracker in trackers:
+            if name == 'loss':
+                tracker._total.assign_add(_tf.cast(loss, 'float32') * float(batch))
+                tracker._count.assign_add(float(batch))
+            elif name in ('accuracy', 'acc'):
+                tracker.update_state(_accuracy_values(y, pred))
+            elif name in ('mae', 'mean_absolute_error'):
+                tracker.update_state(_tf.reduce_mean(_tf.abs(_tf.cast(y, pred.dtype) - pred), axis=-1))
+            elif name in ('mse', 'mean_squared_error'):
+                tracker.update_state(_tf.reduce_mean(_tf.square(_tf.cast(y, pred.dtype) - pred), axis=-1))
+            elif isinstance(tracker, _metrics.Metric):
+                tracker.update_state(y, pred)
+            else:
+                raise NotImplementedError(f'Tapescope does not support the metric {name!r} in fit yet.')
+
+    def evaluate(self, x=None, y=None, batch_size=None, verbose='auto', return_dict=False, **kwargs):
+        x = _tf.convert_to_tensor(x)
+        y = _tf.convert_to_tensor(y)
+        n = x.shape[0]
+        batch_size = int(batch_size or 32)
+        trackers = self._fresh_trackers()
+        for start in range(0, n, batch_size):
+            bx, by = x[start:start + batch_size], y[start:start + batch_size]
+            pred = self(bx, training=False)
+            self._update_trackers(trackers, self.loss(by, pred), by, pred, int(bx.shape[0]))
+        logs = {name: float(tracker.result()) for name, tracker in trackers}
+        if verbose not in (0, False):
+            steps = -(-n // batch_size)
+            print(f'{steps}/{steps} - ' + ' - '.join(f'{k}: {v:.4f}' for k, v in logs.items()))
+        if return_dict:
+            return logs
+        values = list(logs.values())
+        return values[0] if len(values) == 1 else values
 
     def predict(self, x, batch_size=None, verbose='auto', steps=None, callbacks=None):
         return self(x, training=False).numpy()
@@ -123,6 +213,22 @@ class Sequential(Model):
                 takes_training = False
             x = layer(x, training=training) if takes_training and training is not None else layer(x)
         return x
+
+
+def _accuracy_values(y, pred):
+    """Keras's 'accuracy': binary for one output unit, sparse or one-hot categorical otherwise."""
+    if pred.shape[-1] == 1:
+        return _tf.cast(_tf.equal(_tf.cast(y, pred.dtype), _tf.cast(pred > 0.5, pred.dtype)), 'float32')
+    if y.ndim == pred.ndim and y.shape[-1] == pred.shape[-1]:
+        return _tf.cast(_tf.equal(_tf.argmax(y, axis=-1), _tf.argmax(pred, axis=-1)), 'float32')
+    labels = _tf.reshape(_tf.cast(y, 'int64'), [-1])
+    return _tf.cast(_tf.equal(labels, _tf.argmax(pred, axis=-1)), 'float32')
+
+
+class History:
+    def __init__(self):
+        self.history = {}
+        self.epoch = []
 
 
 def load_model(*args, **kwargs):
