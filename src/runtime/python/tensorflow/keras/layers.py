@@ -139,6 +139,9 @@ class Layer(Module):
 
     def add_weight(self, name=None, shape=None, dtype=None, initializer=None, regularizer=None, trainable=None,
                    constraint=None, **kwargs):
+        # Keras 3 takes the shape first: add_weight((3, 4), ...) as well as Keras 2's add_weight('w', shape=...).
+        if isinstance(name, (tuple, list)) and shape is None:
+            name, shape = kwargs.pop('name', None), name
         shape = () if shape is None else tuple(int(d) for d in shape)
         dtype = _tf.as_dtype(dtype or self._dtype_name)
         if initializer is None:
