@@ -367,7 +367,8 @@ export class TapescopeSession implements vscode.Disposable {
       .filter((h) => h.runs > 1 && h.line < document.lineCount)
       .map(
         (h) =>
-          new vscode.CodeLens(new vscode.Range(h.line, 0, h.line, 0), {
+          // Placed at the line's end so it follows "Compute gradient" on the same line.
+          new vscode.CodeLens(document.lineAt(h.line).range.with({ start: document.lineAt(h.line).range.end }), {
             title: `ran ${h.runs}× — pick iteration`,
             command: 'tapescope.pickIteration',
             arguments: [doc, h.line],

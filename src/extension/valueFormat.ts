@@ -5,8 +5,33 @@
  */
 import type { NoneReasonCode, ScalarValue, ValueSnapshot } from '../trace/types';
 
-/** Significant digits for floats: float32 prints 7 in TensorFlow. */
-const FLOAT_DIGITS: Record<string, number> = { float16: 4, float32: 7, float64: 16 };
+/** Most significant digits a float of each dtype needs to be read back exactly. */
+const FLOAT_DIGITS: Record<string, number> = { float16: 5, float32: 9, float64: 17 };
+
+/** Rounds a value to a dtype's precision (float16 is approximated by its 11-bit significand). */
+function toDType(value: number, dtype: string): number {
+  if (dtype === 'float32') return Math.fround(value);
+  if (dtype === 'float16') {
+    if (value === 0 || !Number.isFinite(value)) return value;
+    const exponent = Math.floor(Math.log2(Math.abs(value)));
+    const step = 2 ** (exponent - 10);
+    return Math.round(value / step) * step;
+  }
+  return value;
+}
+
+/**
+ * The shortest decimal that reads back as the same value of that dtype, as numpy (and so
+ * TensorFlow) prints it: float32 0.15999985 rather than 0.1599998 or 0.159999847412109.
+ */
+function shortestRoundTrip(value: number, dtype: string): number {
+  const target = toDType(value, dtype);
+  for (let digits = 1; digits < FLOAT_DIGITS[dtype]; digits++) {
+    const candidate = Number(value.toPrecision(digits));
+    if (toDType(candidate, dtype) === target) return candidate;
+  }
+  return Number(value.toPrecision(FLOAT_DIGITS[dtype]));
+}
 
 export function formatScalar(value: ScalarValue, dtype: string): string {
   if (value === 'nan') return 'nan';
@@ -16,8 +41,7 @@ export function formatScalar(value: ScalarValue, dtype: string): string {
   if (typeof value === 'string') return dtype === 'string' ? JSON.stringify(value) : value;
   if (!(dtype in FLOAT_DIGITS)) return String(value);
   if (Number.isInteger(value) && Math.abs(value) < 1e16) return `${value}.0`;
-  const digits = FLOAT_DIGITS[dtype];
-  const text = Number(value.toPrecision(digits)).toString();
+  const text = shortestRoundTrip(value, dtype).toString();
   return text.includes('e') ? text.replace(/e([+-])(\d)$/, 'e$10$2') : text;
 }
 

@@ -217,6 +217,13 @@ async function expectIn14Tape(screenshot: string, sourceFile: string) {
   return found;
 }
 
+/** Later tests reuse the first test's window; run alone, they open the workspace themselves. */
+async function ensureWorkbench(): Promise<void> {
+  if (page.url().startsWith(server!.url)) return;
+  await page.goto(`${server!.url}/?folder=${encodeURIComponent(folders.workspace)}`, { waitUntil: 'domcontentloaded', timeout: 60_000 });
+  await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+}
+
 /** Brings the Output tab of the bottom panel to the front (it shows the Tapescope channel). */
 async function showOutputPanel(): Promise<void> {
   await page.locator('.part.panel .composite-bar .action-label', { hasText: /^Output$/ }).first().click({ timeout: 10_000 });
@@ -376,6 +383,7 @@ describe('Tapescope in a real VS Code (code-server)', () => {
       ctx.skip();
       return;
     }
+    await ensureWorkbench();
     const NOTEBOOK = 'gradient_tape_basics.ipynb';
     copyFileSync(join(repoRoot, 'examples', NOTEBOOK), join(folders.workspace, NOTEBOOK));
     // Open it from the Explorer (the payload URL would open it as JSON text); the notebook editor
@@ -410,6 +418,7 @@ describe('Tapescope in a real VS Code (code-server)', () => {
       ctx.skip();
       return;
     }
+    await ensureWorkbench();
     const BAD = 'fails_after_gradient.py';
     writeFileSync(
       join(folders.workspace, BAD),
@@ -435,6 +444,56 @@ describe('Tapescope in a real VS Code (code-server)', () => {
     expect((await problems.innerText()).replace(/\s+/g, ' ')).toMatch(/\[Ln 7, Col \d+\]/);
     await shot('10-user-error');
     log('user error: Error diagnostic on line 7, traceback in the output, tape shown');
+  }, 5 * 60_000);
+
+  it('a gradient line that ran several times: the panel says so and the user picks the iteration', async (ctx) => {
+    if (skipReason) {
+      ctx.skip();
+      return;
+    }
+    await ensureWorkbench();
+    const LOOP = 'training_loop.py';
+    writeFileSync(
+      join(folders.workspace, LOOP),
+      [
+        'import tensorflow as tf',
+        'w = tf.Variable(1.0, name="w")',
+        'for step in range(3):',
+        '    with tf.GradientTape() as tape:',
+        '        loss = (w * 2.0 - 1.0) ** 2',
+        '    g = tape.gradient(loss, w)',
+        '    w.assign_sub(0.1 * g)',
+        'print(w.numpy())',
+        '',
+      ].join('\n'),
+    );
+    await page.locator('.explorer-folders-view .monaco-list-row', { hasText: LOOP }).first().click({ timeout: 30_000 });
+    await page.locator('.tabs-container .tab', { hasText: LOOP }).first().waitFor({ timeout: 30_000 });
+    const lens = await lensAbove(page, 6, 'Compute gradient', 60_000);
+    expect(lens, 'a lens above line 6').toBeDefined();
+    await lens!.click();
+    const notice = page.locator('.notification-toast', { hasText: 'line 6 ran 3 times; the panel shows the last' });
+    await notice.waitFor({ timeout: 60_000 });
+    // The hint describes the last run; a lens offers the others.
+    await expect.poll(async () => (await inlineHints(page))[6] ?? '', { timeout: 15_000 }).toMatch(/^\(run 3 of 3\) ∇ /);
+    expect(await lensAbove(page, 6, 'ran 3× — pick iteration')).toBeDefined();
+    const choice = view().locator('#choice');
+    const lastLabel = await choice.evaluate((el: HTMLSelectElement) => el.selectedOptions[0]?.textContent ?? '');
+    expect(lastLabel).toMatch(/at line 6/);
+    await shot('11-loop-last');
+    await notice.locator('a.monaco-button, .monaco-button', { hasText: 'Pick iteration' }).first().click();
+    const quickPick = page.locator('.quick-input-widget');
+    await quickPick.locator('.monaco-list-row', { hasText: 'Run 1 of 3' }).first().click({ timeout: 10_000 });
+    await expect
+      .poll(async () => choice.evaluate((el: HTMLSelectElement) => el.selectedOptions[0]?.textContent ?? ''), { timeout: 15_000 })
+      .not.toBe(lastLabel);
+    const firstLabel = await choice.evaluate((el: HTMLSelectElement) => el.selectedOptions[0]?.textContent ?? '');
+    expect(firstLabel).toMatch(/at line 6/);
+    // Gradient calls are numbered in program order: the first iteration's number is the smaller.
+    const number = (label: string) => Number(/gradient (\d+)/.exec(label)?.[1]);
+    expect(number(firstLabel)).toBeLessThan(number(lastLabel));
+    await shot('12-loop-first');
+    log(`loop: the panel showed "${lastLabel}", then after picking run 1 "${firstLabel}"`);
   }, 5 * 60_000);
 
   it('in restricted mode the lenses explain why nothing runs, and clicking runs nothing', async (ctx) => {

@@ -140,6 +140,11 @@ describe('value formatting', () => {
     expect(formatScalar(6, 'float32')).toBe('6.0');
     expect(formatScalar(0.99995458126068115, 'float32')).toBe('0.9999546');
     expect(formatScalar(3, 'int32')).toBe('3');
+    // Shortest round-trip per dtype, as numpy prints float32 (checked against Math.fround).
+    expect(formatScalar(Math.fround(1 - 0.1 * 2 * (2 * 1 - 1) * 2), 'float32')).toBe('0.6');
+    expect(formatScalar(Math.fround(0.16) - 2 ** -26, 'float32')).toBe('0.15999998');
+    expect(formatScalar(0.1, 'float64')).toBe('0.1');
+    expect(formatScalar(Math.fround(0.1), 'float64')).toBe('0.10000000149011612');
     expect(formatScalar('nan', 'float32')).toBe('nan');
     expect(formatScalar(true, 'bool')).toBe('True');
   });
