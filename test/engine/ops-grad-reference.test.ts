@@ -91,6 +91,14 @@ const CASES: Record<string, [Fn, Input[]]> = {
   'cumsum exclusive reverse': [(x) => tf.multiply(tf.cumsum(x, 0, { exclusive: true, reverse: true }), W3), [[1, 2, 3]]],
   'einsum matmul': [(a, b) => tf.einsum('ij,jk->ik', a, b), [[[1, 2], [3, 4]], [[0.5], [-1]]]],
   'einsum three operands': [(a, b, c3) => tf.einsum('ij,jk,k->i', a, b, c3), [[[1, 2], [3, 4]], [[0.5, 1], [-1, 2]], [3, -2]]],
+  'einsum ellipsis broadcast': [
+    (a, b2) => tf.multiply(tf.einsum('...ij,...jk->...ik', a, b2), tf.reshape(tf.range(0, 12, 1, 'float32'), [2, 2, 3])),
+    [() => tf.reshape(tf.range(0, 8, 1, 'float32'), [2, 2, 2]), () => tf.reshape(tf.range(0, 6, 1, 'float32'), [1, 2, 3])],
+  ],
+  'einsum batch diagonal bxby->bxy': [
+    (a) => tf.multiply(tf.einsum('bxby->bxy', a), tf.reshape(tf.range(0, 8, 1, 'float32'), [2, 2, 2])),
+    [() => tf.reshape(tf.range(0, 16, 1, 'float32'), [2, 2, 2, 2])],
+  ],
   'einsum diagonal': [(a) => tf.multiply(tf.einsum('ii->i', a), [1, 2]), [[[1, 2], [3, 4]]]],
   tile: [(x) => tf.multiply(tf.tile(x, [2, 3]), tf.reshape(tf.range(0, 12, 1, 'float32'), [2, 6])), [[[1, 2]]]],
   'concat and split': [(a, b) => tf.multiply(tf.split(tf.concat([a, b], 0), [1, 2])[1], [2, 3]), [[1], [2, 3]]],

@@ -78,6 +78,8 @@ CASES = {
     'cumsum exclusive reverse': (lambda x: tf.cumsum(x, exclusive=True, reverse=True) * W3, [[1., 2., 3.]]),
     'einsum matmul': (lambda a, b: tf.einsum('ij,jk->ik', a, b), [[[1., 2.], [3., 4.]], [[0.5], [-1.]]]),
     'einsum three operands': (lambda a, b, c: tf.einsum('ij,jk,k->i', a, b, c), [[[1., 2.], [3., 4.]], [[0.5, 1.], [-1., 2.]], [3., -2.]]),
+    'einsum ellipsis broadcast': (lambda a, b: tf.einsum('...ij,...jk->...ik', a, b) * tf.reshape(tf.range(12.), [2, 2, 3]), [tf.reshape(tf.range(8.), [2, 2, 2]), tf.reshape(tf.range(6.), [1, 2, 3])]),
+    'einsum batch diagonal bxby->bxy': (lambda a: tf.einsum('bxby->bxy', a) * tf.reshape(tf.range(8.), [2, 2, 2]), [tf.reshape(tf.range(16.), [2, 2, 2, 2])]),
     'einsum diagonal': (lambda a: tf.einsum('ii->i', a) * [1., 2.], [[[1., 2.], [3., 4.]]]),
     'tile': (lambda x: tf.tile(x, [2, 3]) * tf.reshape(tf.range(12.), [2, 6]), [[[1., 2.]]]),
     'concat and split': (lambda a, b: tf.split(tf.concat([a, b], 0), [1, 2])[1] * [2., 3.], [[1.], [2., 3.]]),
