@@ -288,7 +288,7 @@ describe('Tapescope in a real VS Code (code-server)', () => {
     expect(forwardLines.length).toBeGreaterThan(0);
     await view().locator('#forward-graph').click({ position: { x: 5, y: 5 } });
     await page.keyboard.press('Home');
-    await expect.poll(() => highlightedLine(page), { timeout: 10_000 }).toBe(forwardLines[0]);
+    await expect.poll(() => highlightedLine(page), { timeout: 30_000 }).toBe(forwardLines[0]);
     log('after Home the editor highlight is on line', forwardLines[0]);
     await shot('04-step');
 
@@ -311,11 +311,11 @@ describe('Tapescope in a real VS Code (code-server)', () => {
     await expect.poll(async () => (await view().locator('#backward-graph g.node title').allTextContents()).some((t) => t.startsWith('∂/∂w')), { timeout: 60_000 }).toBe(true);
     await view().locator('#forward-graph').click({ position: { x: 5, y: 5 } });
     await page.keyboard.press('Home');
-    await expect.poll(() => highlightedLine(page), { timeout: 10_000 }).toBe(in7Lines[0]);
+    await expect.poll(() => highlightedLine(page), { timeout: 30_000 }).toBe(in7Lines[0]);
     const visited: (number | undefined)[] = [await highlightedLine(page)];
-    for (let i = 0; i < in7Lines.length + 2 && !visited.includes(23); i++) {
+    for (let i = 0; i < in7Lines.length + 6 && !visited.includes(23); i++) {
       await page.keyboard.press('ArrowRight');
-      await page.waitForTimeout(300);
+      await page.waitForTimeout(600);
       visited.push(await highlightedLine(page));
     }
     log('highlight while stepping through In[7]:', visited.join(' → '));
@@ -326,7 +326,7 @@ describe('Tapescope in a real VS Code (code-server)', () => {
 
     // ---- cursor on a recorded line selects its node in the view ----
     await goToLine(page, 23, SEED);
-    await expect.poll(async () => view().locator('#details').innerText(), { timeout: 10_000 }).toMatch(/:23\b/);
+    await expect.poll(async () => view().locator('#details').innerText(), { timeout: 30_000 }).toMatch(/:23\b/);
     await shot('05-cursor-follow');
     log('cursor on line 23 selected its node in the view');
 
@@ -344,7 +344,7 @@ describe('Tapescope in a real VS Code (code-server)', () => {
     const problems = page.locator('.markers-panel');
     await problems.waitFor({ timeout: 10_000 });
     for (const s of noneSources) {
-      await expect.poll(async () => (await problems.innerText()).replace(/\s+/g, ' '), { timeout: 10_000 }).toContain(`The gradient for ${s.label} is None`);
+      await expect.poll(async () => (await problems.innerText()).replace(/\s+/g, ' '), { timeout: 30_000 }).toContain(`The gradient for ${s.label} is None`);
     }
     await shot('06-problems');
     log('Problems lists the four None gradients');
