@@ -162,3 +162,19 @@ describe('tf.print and tf.function', () => {
     expect(result.trace?.ops.find((op) => op.type === 'Mul')?.loc?.functionName).toBe('f');
   }, 60_000);
 });
+
+describe('warm packages, fresh state', () => {
+  it('a run sees tensorflow as a fresh process would, although the package stays imported', async () => {
+    const first = await harness.runSource(
+      'state_a.py',
+      ['import tensorflow as tf', 'tf.leftover = 1', 'with tf.name_scope("scope"):', '    layer = tf.keras.layers.Dense(1)', '    layer(tf.ones([1, 2]))', 'print(layer.kernel.name)', ''].join('\n'),
+    );
+    expect(first.stdout).toBe('scope/dense/kernel:0\n');
+    const second = await harness.runSource(
+      'state_b.py',
+      ['import tensorflow as tf', 'import keras.layers', 'layer = keras.layers.Dense(1)', 'layer(tf.ones([1, 2]))', 'print(hasattr(tf, "leftover"), layer.kernel.name, tf.Variable(1.0).name)', ''].join('\n'),
+    );
+    expect(second.stdout).toBe('False dense/kernel:0 Variable:0\n');
+    expect(second.trace?.variables.map((v) => v.name)).toEqual(['dense/kernel:0', 'dense/bias:0', 'Variable:0']);
+  }, 60_000);
+});
