@@ -178,3 +178,25 @@ describe('warm packages, fresh state', () => {
     expect(second.trace?.variables.map((v) => v.name)).toEqual(['dense/kernel:0', 'dense/bias:0', 'Variable:0']);
   }, 60_000);
 });
+
+describe("TensorFlow's logger", () => {
+  it('tf.get_logger().setLevel("ERROR") silences the WARNING lines; the next run logs again', async () => {
+    const source = [
+      'import sys',
+      'import tensorflow as tf',
+      'x = tf.constant(1)',
+      'with tf.GradientTape() as t:',
+      '    t.watch(x)',
+      'print("between", file=sys.stderr)',
+      'tf.get_logger().setLevel("ERROR")',
+      'with tf.GradientTape() as t:',
+      '    t.watch(x)',
+      '',
+    ].join('\n');
+    const warning = 'WARNING:tensorflow:The dtype of the watched tensor must be floating (e.g. tf.float32), got tf.int32\n';
+    const first = await harness.runSource('logger.py', source);
+    expect(first.stderr).toBe(`${warning}between\n`);
+    const second = await harness.runSource('logger.py', source);
+    expect(second.stderr).toBe(`${warning}between\n`);
+  }, 60_000);
+});

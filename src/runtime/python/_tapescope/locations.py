@@ -15,13 +15,38 @@ _positions_cache = {}
 
 
 def set_user_files(files):
-    global _user_files
+    global _user_files, _user_dir
     _user_files = frozenset(files)
+    _user_dir = None
+    _user_file_cache.clear()
+
+
+# Modules in the program's own folder (`import helpers` next to the script) are user code too.
+_user_dir = None
+_user_file_cache = {}
+
+
+def set_user_dir(directory):
+    global _user_dir
+    _user_dir = directory.rstrip('/') + '/'
+    _user_file_cache.clear()
+
+
+def _in_user_dir(filename):
+    global _user_files
+    known = _user_file_cache.get(filename)
+    if known is None:
+        known = _user_dir is not None and filename.startswith(_user_dir) and filename.endswith('.py')
+        _user_file_cache[filename] = known
+        if known:
+            # From now on the fast `filename in _user_files` checks see it too.
+            _user_files = _user_files | {filename}
+    return known
     _positions_cache.clear()
 
 
 def is_user_file(filename):
-    return filename in _user_files
+    return filename in _user_files or _in_user_dir(filename)
 
 
 def _char_column(filename, line, byte_offset):
@@ -71,7 +96,8 @@ def user_frame(start=None):
     frame = start if start is not None else sys._getframe(1)
     files = _user_files
     while frame is not None:
-        if frame.f_code.co_filename in files:
+        filename = frame.f_code.co_filename
+        if filename in files or (_user_dir is not None and _in_user_dir(filename)):
             return frame
         frame = frame.f_back
     return None

@@ -57,12 +57,18 @@ _initial_stderr = sys.stderr
 _main_globals = None
 
 
+# The folder of the program being run (its own modules are user code, imported afresh each run).
+_program_dir = None
+
+
 def _is_per_run_module(name, module):
     if name.split('.', 1)[0] in _PER_RUN_MODULES:
         return True
     if name == '_tapescope' or name.startswith('_tapescope.'):
         return False  # this runner itself stays loaded
     filename = getattr(module, '__file__', None) or ''
+    if _program_dir and filename.startswith(_program_dir + os.sep):
+        return True
     return filename.startswith(PACKAGE_ROOT)
 
 
@@ -168,6 +174,16 @@ def begin_run(program_file, user_files_json, sources_json):
     for filename, source in sources.items():
         _register_source(filename, source)
     locations.set_user_files(json.loads(user_files_json))
+    # As CPython does for `python script.py`: the script's folder first on sys.path; and, as when
+    # run from that folder, relative paths resolve there (the worker mounted it when it exists).
+    global _program_dir
+    _program_dir = None
+    program_dir = os.path.dirname(program_file)
+    if program_dir and os.path.isdir(program_dir) and not program_dir.startswith(PACKAGE_ROOT):
+        _program_dir = program_dir
+        sys.path.insert(0, program_dir)
+        os.chdir(program_dir)
+        locations.set_user_dir(program_dir)
     main = types.ModuleType('__main__')
     main.__file__ = program_file
     main.__builtins__ = builtins

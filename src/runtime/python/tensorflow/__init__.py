@@ -34,6 +34,39 @@ from tensorflow._unsupported import missing_attribute as _missing  # noqa: E402
 del _exp_alias
 
 
+def get_logger():
+    """TensorFlow's Python logger: setLevel('ERROR') silences the WARNING:tensorflow lines."""
+    import logging
+    return logging.getLogger('tensorflow')
+
+
+class autograph:  # noqa: N801 - tf.autograph namespace
+    @staticmethod
+    def set_verbosity(level, alsologtostdout=False):
+        return None
+
+    @staticmethod
+    def experimental_do_not_convert(func=None):
+        return func if func is not None else (lambda f: f)
+
+
+class compat:  # noqa: N801 - tf.compat (only what TF2 scripts use to quiet logging)
+    class v1:  # noqa: N801
+        class logging:  # noqa: N801
+            DEBUG, INFO, WARN, ERROR, FATAL = 10, 20, 30, 40, 50
+
+            @staticmethod
+            def set_verbosity(level):
+                get_logger().setLevel(level)
+
+        @staticmethod
+        def enable_eager_execution(*args, **kwargs):
+            return None
+
+        def __getattr__(self, name):
+            raise AttributeError(f'Tapescope does not support tf.compat.v1.{name} yet')
+
+
 def executing_eagerly():
     return True
 

@@ -48,6 +48,31 @@ def _tapescope_begin_run():
     _b_read = bridge.read
     _loc_cache.clear()
     _variables_by_id.clear()
+    _install_warning_sink(bridge)
+
+
+_warning_sink = None
+
+
+def _install_warning_sink(bridge):
+    """TensorFlow's log lines (WARNING:tensorflow:...) go through Python: they respect
+    tf.get_logger().setLevel(...) and interleave with the program's own stderr writes."""
+    global _warning_sink
+    import logging
+    from pyodide.ffi import create_proxy
+    logger = logging.getLogger('tensorflow')
+    logger.setLevel(logging.NOTSET)  # a new process: no level set by an earlier run
+
+    def emit(line):
+        if logger.isEnabledFor(logging.WARNING):
+            sys.stderr.write(line if line.endswith('\n') else line + '\n')
+    if _warning_sink is not None:
+        try:
+            _warning_sink.destroy()
+        except Exception:
+            pass
+    _warning_sink = create_proxy(emit)
+    bridge.setWarningSink(_warning_sink)
 
 
 _loc_cache = {}
@@ -58,10 +83,11 @@ _name_scopes = []
 def _loc():
     """Id of the user's source location for the op being called (0 when there is no user frame)."""
     files = _locations._user_files
+    in_user_dir = _locations._in_user_dir
     frame = sys._getframe(1)
     while frame is not None:
         code = frame.f_code
-        if code.co_filename in files:
+        if code.co_filename in files or in_user_dir(code.co_filename):
             # Keyed by id(code): hashing a code object hashes its whole bytecode. The entry keeps the
             # code object alive and is checked with `is`, so a reused id can never match.
             entry = _loc_cache.get((id(code), frame.f_lasti))
