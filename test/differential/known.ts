@@ -25,20 +25,6 @@ const firstTf = (diffs: Difference[], pattern: RegExp): boolean => diffs.length 
 
 export const KNOWN_DIFFERENCES: KnownDifference[] = [
   {
-    id: 'int-pow-negative-exponent',
-    description:
-      'Pow on integers with a negative exponent raises InvalidArgumentError "Integers to negative integer powers are not allowed" in TensorFlow; ours computes a value. ' +
-      'Repro: tf.math.pow(tf.constant([2]), tf.constant([-1]))',
-    matches: (diffs) => firstTf(diffs, /Integers to negative integer powers are not allowed/),
-  },
-  {
-    id: 'int-floormod-by-zero',
-    description:
-      'FloorMod on integers by zero raises InvalidArgumentError "Integer division by zero [Op:FloorMod]" (like FloorDiv); ours returns a value. ' +
-      'Repro: tf.math.floormod(tf.constant([3]), tf.constant([0]))',
-    matches: (diffs) => firstTf(diffs, /Integer division by zero \[Op:FloorMod\]/),
-  },
-  {
     id: 'float-only-rounding-ops-on-int',
     description:
       'Floor and Ceil are float-only in TensorFlow (InvalidArgumentError "Value for attr \'T\' of int32 is not in the list of allowed values: bfloat16, half, float, double ... {{node Ceil}}"); ours accepts int32. ' +
@@ -51,13 +37,6 @@ export const KNOWN_DIFFERENCES: KnownDifference[] = [
       'assign / assign_add / assign_sub inside a recording tape read the variable (_lazy_read calls variable_accessed), so a trainable variable becomes watched: watched_variables() lists it. Ours does not watch it. ' +
       'Repro: a = tf.Variable(1.0); with tf.GradientTape() as t: a.assign_add(1.0); print(t.watched_variables())  # TF: (a,)',
     matches: (diffs, program) => diffs.every((d) => d.kind === 'names') && uses(program, (s) => s.k === 'assign'),
-  },
-  {
-    id: 'prod-gradient-nonfinite',
-    description:
-      "reduce_prod's gradient in TensorFlow multiplies exclusive cumulative products of the other elements (no division), so a NaN/inf among the other elements reaches each element, and a reduction over one element has gradient 1 even for a NaN input; ours divides y / x and masks zeros, which gives NaN or 0 in other places. " +
-      'Repro: x = tf.constant([[float("nan")], [2.0]]); with tf.GradientTape() as t: t.watch(x); y = tf.reduce_prod(x, axis=1); print(t.gradient(y, x))  # TF: [[1.], [1.]]',
-    matches: (diffs, program) => usesFn(program, 'reduce_prod') && diffs.every((d) => d.kind === 'value' && d.at.includes(':grad:')),
   },
   {
     id: 'stop-gradient-variable-not-watched',
