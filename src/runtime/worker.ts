@@ -7,9 +7,9 @@
  * The host interrupts a run by storing 2 into the shared interrupt buffer (Python then raises
  * KeyboardInterrupt) and kills the whole thread if that does not end the run.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { dirname, isAbsolute, join } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { PyodideAPI } from 'pyodide';
 import { pythonSources } from 'tapescope:python-sources';
@@ -198,6 +198,28 @@ function pythonErrorType(error: unknown): string | undefined {
   return undefined;
 }
 
+/** Host folders already visible to Python (mounted once, kept for later runs). */
+const mountedDirectories = new Set<string>();
+
+/**
+ * Makes the program's folder visible to Python at its real path, as it is to CPython: so the
+ * user's own modules next to the script import, and relative data files open. The runner puts it
+ * first on sys.path and makes it the working directory.
+ */
+function mountProgramDirectory(pyodide: LoadedPython['pyodide'], programFile: string): void {
+  const dir = dirname(programFile);
+  if (!isAbsolute(programFile) || dir === '/' || mountedDirectories.has(dir)) return;
+  if (dir === PACKAGE_ROOT || dir.startsWith(`${PACKAGE_ROOT}/`) || PACKAGE_ROOT.startsWith(`${dir}/`)) return;
+  try {
+    if (!statSync(dir).isDirectory()) return;
+    pyodide.FS.mkdirTree(dir);
+    pyodide.FS.mount(pyodide.FS.filesystems.NODEFS, { root: dir }, dir);
+    mountedDirectories.add(dir);
+  } catch {
+    // A folder that cannot be mounted only means sibling imports fail, with Python's own error.
+  }
+}
+
 async function run(runId: number, program: WorkerProgram, options: WorkerRunOptions): Promise<WorkerRunOutcome> {
   const { pyodide, runner } = await loading;
   for (const forwarder of [stdout, stderr]) {
@@ -215,6 +237,7 @@ async function run(runId: number, program: WorkerProgram, options: WorkerRunOpti
   });
   pyodide.registerJsModule(ENGINE_MODULE_NAME, engine.module);
   const { files, sources } = userFiles(program);
+  mountProgramDirectory(pyodide, program.file);
   const outcome: WorkerRunOutcome = { status: 'ok' };
   post({ type: 'started', runId });
   try {
