@@ -68,7 +68,11 @@ export const relu = unary('Relu');
 export const relu6 = unary('Relu6');
 export const elu = unary('Elu');
 export const identity = unary('Identity');
-export const stopGradient = unary('StopGradient');
+/** tf.stop_gradient: a variable argument is read without marking it accessed, as in TensorFlow. */
+export function stopGradient(x: TensorLike): Tensor {
+  const input = x instanceof Variable ? getEngine().readVariable(x, undefined, false) : toTensor(x);
+  return run1('StopGradient', [input]);
+}
 export const zerosLike = unary('ZerosLike');
 export const onesLike = unary('OnesLike');
 

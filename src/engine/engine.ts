@@ -275,8 +275,9 @@ export class Engine {
   }
 
   /** Reads a variable: watched automatically by recording tapes when trainable (variable_accessed). */
-  readVariable(v: Variable, loc?: SourceLocation): Tensor {
-    for (const tape of this.tapeStack) tape.variableAccessed(v, loc ?? this.location);
+  readVariable(v: Variable, loc?: SourceLocation, markAccessed = true): Tensor {
+    // tf.stop_gradient(variable) reads it without variable_accessed: that is the one silent read.
+    if (markAccessed) for (const tape of this.tapeStack) tape.variableAccessed(v, loc ?? this.location);
     const value = v.value;
     const out = new Tensor(v.dtype, v.shape.slice(), value.data);
     out.variable = v;
@@ -285,6 +286,9 @@ export class Engine {
   }
 
   assignVariable(v: Variable, value: Tensor, mode: 'assign' | 'assign_add' | 'assign_sub', loc?: SourceLocation): void {
+    // TensorFlow's assign ops end in _lazy_read, which calls variable_accessed: a trainable
+    // variable assigned inside a recording tape is watched by it.
+    for (const tape of this.tapeStack) tape.variableAccessed(v, loc ?? this.location);
     if (value.dtype !== v.dtype) {
       throw new TFError(
         'InvalidArgumentError',

@@ -158,7 +158,9 @@ export function createBridge(engine: Engine) {
 
     unary(type: string, x: Operand, locId: number): Tensor {
       const loc = at(locId);
-      return engine.run1(type, [operand(x, undefined, loc)], {}, loc);
+      // tf.stop_gradient(variable) reads it without marking it accessed (TensorFlow watches nothing).
+      const input = type === 'StopGradient' && x instanceof Variable ? engine.readVariable(x, loc, false) : operand(x, undefined, loc);
+      return engine.run1(type, [input], {}, loc);
     },
 
     /** Any op: inputs are tensors (or variables, read here); attributes as JSON. First output. */

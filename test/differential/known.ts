@@ -31,27 +31,6 @@ export const KNOWN_DIFFERENCES: KnownDifference[] = [
       'Repro: tf.math.ceil(tf.constant([1]))',
     matches: (diffs) => firstTf(diffs, /\{\{node (Ceil|Floor)\}\}/),
   },
-  {
-    id: 'assign-marks-variable-accessed',
-    description:
-      'assign / assign_add / assign_sub inside a recording tape read the variable (_lazy_read calls variable_accessed), so a trainable variable becomes watched: watched_variables() lists it. Ours does not watch it. ' +
-      'Repro: a = tf.Variable(1.0); with tf.GradientTape() as t: a.assign_add(1.0); print(t.watched_variables())  # TF: (a,)',
-    matches: (diffs, program) => diffs.every((d) => d.kind === 'names') && uses(program, (s) => s.k === 'assign'),
-  },
-  {
-    id: 'stop-gradient-variable-not-watched',
-    description:
-      'tf.stop_gradient(variable) inside a tape does not mark the variable accessed in TensorFlow (watched_variables() stays empty); ours reads it like any op input and watches it. ' +
-      'Repro: v = tf.Variable([1.0]); with tf.GradientTape() as t: tf.stop_gradient(v); print(t.watched_variables())  # TF: ()',
-    matches: (diffs, program) => usesFn(program, 'stop_gradient') && diffs.every((d) => d.kind === 'names'),
-  },
-  {
-    id: 'argmax-skips-nan',
-    description:
-      'ArgMax / ArgMin in TensorFlow never select a NaN (comparisons with NaN are false; an all-NaN row gives 0); ours returns the first NaN\'s index like numpy. ' +
-      'Repro: tf.math.argmax(tf.constant([float("nan"), 1.0, 2.0]))  # TF: 2, ours: 0',
-    matches: (diffs) => diffs.length > 0 && diffs[0].kind === 'value' && /=arg(max|min)$/.test(diffs[0].at),
-  },
 ];
 
 export function classify(diffs: Difference[], program: Program): KnownDifference | undefined {

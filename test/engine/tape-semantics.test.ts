@@ -156,6 +156,30 @@ describe('what is recorded and watched', () => {
   });
 });
 
+describe('variable access, as TensorFlow marks it', () => {
+  it('assign, assign_add and assign_sub inside a tape watch a trainable variable (_lazy_read)', () => {
+    const a = tf.variable(1, { name: 'a' });
+    const b = tf.variable(1, { name: 'b' });
+    const frozen = tf.variable(1, { name: 'frozen', trainable: false });
+    const g = tape();
+    tf.assignAdd(a, 1);
+    tf.assign(b, 3);
+    tf.assignSub(frozen, 1);
+    g.exit();
+    expect(g.watchedVariables().map((v) => v.name)).toEqual(['a:0', 'b:0']);
+  });
+
+  it('tf.stop_gradient(variable) does not watch it; tf.identity(variable) does', () => {
+    const v = tf.variable([1]);
+    const w = tf.variable([1]);
+    const g = tape();
+    tf.stopGradient(v);
+    tf.identity(w);
+    g.exit();
+    expect(g.watchedVariables()).toEqual([w]);
+  });
+});
+
 describe('tape lifecycle', () => {
   it('[048][050] reset() forgets everything recorded and watched', () => {
     const g = tape();

@@ -28,8 +28,9 @@ function argExtreme(type: 'ArgMax' | 'ArgMin') {
         let bestValue = v[o * n * inner + i];
         for (let k = 1; k < n; k++) {
           const value = v[(o * n + k) * inner + i];
-          // Plain comparisons, as TensorFlow's CPU kernel: NaNs never win, ties keep the first index.
-          if (better(value, bestValue)) {
+          // As TensorFlow's CPU kernel: a NaN never wins (not even as the first element), ties keep
+          // the first index, and an all-NaN slice gives 0.
+          if (better(value, bestValue) || (bestValue !== bestValue && value === value)) {
             best = k;
             bestValue = value;
           }
