@@ -1,3 +1,5 @@
+import { roundToFloat16 } from '../dtype';
+
 // Exact binary-to-decimal conversion with numpy's rules (its `dragon4.c`: Burger & Dybvig's free-format
 // algorithm with Steele & White's digit loop). numpy prints every float through this, so matching its text
 // byte for byte means matching its digit choices exactly, including the odd corners:
@@ -494,22 +496,8 @@ export function formatScientific(value: number, width: FloatWidth, options: Scie
   return text;
 }
 
-/** Rounds a double to the nearest float16 value (ties to even), as numpy's float16 cast does. */
-export function roundToFloat16(value: number): number {
-  if (!Number.isFinite(value) || value === 0) return value;
-  const magnitude = Math.abs(value);
-  let log2 = Math.floor(Math.log2(magnitude));
-  if (2 ** log2 > magnitude) log2 -= 1;
-  if (2 ** (log2 + 1) <= magnitude) log2 += 1;
-  const quantum = 2 ** Math.max(log2 - 10, -24);
-  const units = magnitude / quantum; // exact: quantum is a power of two
-  const floor = Math.floor(units);
-  const rest = units - floor;
-  const roundedUnits = rest > 0.5 || (rest === 0.5 && floor % 2 === 1) ? floor + 1 : floor;
-  const rounded = roundedUnits * quantum;
-  const result = rounded > 65504 ? Infinity : rounded;
-  return value < 0 ? -result : result;
-}
+// float16 rounding is the engine's own (one implementation for storage and printing).
+export { roundToFloat16 };
 
 /** Rounds a double to the given float width. */
 export function roundToWidth(value: number, width: FloatWidth): number {
