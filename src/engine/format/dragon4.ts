@@ -1,5 +1,3 @@
-import { roundToFloat16 } from '../dtype';
-
 // Exact binary-to-decimal conversion with numpy's rules (its `dragon4.c`: Burger & Dybvig's free-format
 // algorithm with Steele & White's digit loop). numpy prints every float through this, so matching its text
 // byte for byte means matching its digit choices exactly, including the odd corners:
@@ -10,6 +8,8 @@ import { roundToFloat16 } from '../dtype';
 //     prints `65504.` inside an array but `65500.0` as a scalar);
 //   * a maximum digit count rounds the exact value half-to-even on the last digit.
 // All arithmetic is on BigInt, so the digits are exact for every finite double.
+
+import { roundToFloat16 } from '../dtype';
 
 /** The binary formats we print. float16 values live in doubles but are rounded to half precision. */
 export type FloatWidth = 'float16' | 'float32' | 'float64';
