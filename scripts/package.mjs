@@ -50,5 +50,7 @@ mkdirSync(dirname(out), { recursive: true });
 const require = createRequire(import.meta.url);
 const vsce = join(dirname(require.resolve('@vscode/vsce/package.json')), 'vsce');
 // --no-dependencies: nothing from node_modules goes in (everything is bundled); no network needed.
-run(process.execPath, [vsce, 'package', '--no-dependencies', '--out', out]);
+// --no-rewrite-relative-links: the README's screenshot stays `media/screenshot.png`, which ships in
+// the package and which VS Code resolves against the installed extension (there is no public URL).
+run(process.execPath, [vsce, 'package', '--no-dependencies', '--no-rewrite-relative-links', '--out', out]);
 console.log(`package: ${out} (${(statSync(out).size / 1e6).toFixed(1)} MB)`);
