@@ -22,6 +22,8 @@ export class Tensor {
   name?: string;
   /** Set on gradients that TensorFlow returns as tf.IndexedSlices (tf.gather on axis 0). */
   fromIndexedSlices?: boolean;
+  /** The trace recorder that already holds this tensor (a field, not a lookup: the hot path). */
+  recordedBy?: object;
 
   constructor(
     readonly dtype: DTypeName,

@@ -72,12 +72,17 @@ export class TraceRecorder {
   private readonly assigns: AssignEvent[] = [];
   private readonly gradients: GradientCallRecord[] = [];
   private droppedOps = 0;
-  /** tensor id -> ops that consumed it (for None explanations). */
+  // Lookup indexes, used only to explain a None: built on demand, extended incrementally, so the
+  // per-op hot path pays nothing for them.
+  /** tensor id -> ops that consumed it. */
   private readonly consumers = new Map<number, OpLogEntry[]>();
   /** tensor id -> index in `tensors`. */
   private readonly tensorIndex = new Map<number, number>();
-  /** variable id -> assigns into it (in order) and reads of it. */
+  /** variable id -> reads of it, in order. */
   private readonly variableReads = new Map<number, (OpRecord & { seq: number })[]>();
+  private readonly opIndex = new Map<number, OpRecord & { seq: number }>();
+  private indexedTensors = 0;
+  private indexedOps = 0;
   program?: Trace['program'];
 
   constructor(limits: Partial<TraceLimits> = {}) {
@@ -93,31 +98,54 @@ export class TraceRecorder {
   }
 
   addTensor(t: Tensor, kind: TensorKind, extra: Partial<TensorRecord> = {}): void {
-    if (this.tensorIndex.has(t.id)) return;
-    if (this.full) return;
+    if (t.recordedBy === this || this.full) return;
+    t.recordedBy = this;
     const rec: TensorRecord = { id: t.id, kind, dtype: t.dtype, shape: t.shape.slice(), value: snapshot(t, this.limits), ...extra };
     if (t.name !== undefined) rec.name = t.name;
-    this.tensorIndex.set(t.id, this.tensors.length);
     this.tensors.push(rec);
   }
 
   /** An op output (the hot path: no spread objects). */
   addOutput(t: Tensor, kind: TensorKind, producer: number, outputIndex: number, loc: SourceLocation | undefined, gradientCall: number | undefined, variable: number | undefined): void {
-    if (this.full || this.tensorIndex.has(t.id)) return;
+    if (t.recordedBy === this || this.full) return;
+    t.recordedBy = this;
     const rec: TensorRecord = { id: t.id, kind, dtype: t.dtype, shape: t.shape.slice(), producer, outputIndex, value: snapshot(t, this.limits) };
     if (variable !== undefined) rec.variable = variable;
     if (t.name !== undefined) rec.name = t.name;
     if (loc) rec.loc = loc;
     if (gradientCall !== undefined) rec.gradientCall = gradientCall;
-    this.tensorIndex.set(t.id, this.tensors.length);
     this.tensors.push(rec);
   }
 
+  /** Extends the lookup indexes over what was recorded since they were last used. */
+  private ensureIndexes(): void {
+    for (; this.indexedTensors < this.tensors.length; this.indexedTensors++) {
+      this.tensorIndex.set(this.tensors[this.indexedTensors].id, this.indexedTensors);
+    }
+    for (; this.indexedOps < this.ops.length; this.indexedOps++) {
+      const rec = this.ops[this.indexedOps];
+      this.opIndex.set(rec.id, rec);
+      const entry: OpLogEntry = { record: rec };
+      for (const id of rec.inputs) {
+        let list = this.consumers.get(id);
+        if (!list) this.consumers.set(id, (list = []));
+        list.push(entry);
+      }
+      if (rec.type === 'ReadVariableOp' && rec.variable !== undefined) {
+        let reads = this.variableReads.get(rec.variable);
+        if (!reads) this.variableReads.set(rec.variable, (reads = []));
+        reads.push(rec);
+      }
+    }
+  }
+
   hasTensor(id: number): boolean {
+    this.ensureIndexes();
     return this.tensorIndex.has(id);
   }
 
   tensorRecord(id: number): TensorRecord | undefined {
+    this.ensureIndexes();
     const i = this.tensorIndex.get(id);
     return i === undefined ? undefined : this.tensors[i];
   }
@@ -149,18 +177,6 @@ export class TraceRecorder {
     const rec = record as OpRecord & { seq: number };
     rec.seq = this.seq++;
     this.ops.push(rec);
-    this.opIndex.set(rec.id, rec);
-    const entry: OpLogEntry = { record: rec };
-    for (const id of rec.inputs) {
-      let list = this.consumers.get(id);
-      if (!list) this.consumers.set(id, (list = []));
-      list.push(entry);
-    }
-    if (rec.type === 'ReadVariableOp' && rec.variable !== undefined) {
-      let reads = this.variableReads.get(rec.variable);
-      if (!reads) this.variableReads.set(rec.variable, (reads = []));
-      reads.push(rec);
-    }
     return rec;
   }
 
@@ -190,6 +206,7 @@ export class TraceRecorder {
    * and names the first thing on it that the tape could not differentiate.
    */
   explainDisconnected(tapeId: number, sourceId: number, targetIds: readonly number[], afterSeq: number, variableId?: number): NoneReason | null {
+    this.ensureIndexes();
     const targets = new Set(targetIds);
     interface Node { id: number; cut: NoneReason | null }
     const seen = new Map<number, NoneReason | null>();
@@ -242,6 +259,7 @@ export class TraceRecorder {
 
   /** True when the variable was read only while `tapeId` was paused in stop_recording(). */
   variableReadWhileStopped(variableId: number, tapeId: number): boolean {
+    this.ensureIndexes();
     return (this.variableReads.get(variableId) ?? []).some((op) => op.stoppedTapes?.includes(tapeId) ?? false);
   }
 
@@ -265,9 +283,8 @@ export class TraceRecorder {
     return undefined;
   }
 
-  private readonly opIndex = new Map<number, OpRecord & { seq: number }>();
-
   opById(id: number): (OpRecord & { seq: number }) | undefined {
+    this.ensureIndexes();
     return this.opIndex.get(id);
   }
 
