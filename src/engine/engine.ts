@@ -85,6 +85,8 @@ export function allocateChecked(dtype: DTypeName, size: number): TensorData {
 }
 
 const NO_ATTRS: Record<string, AttrValue> = Object.freeze({}) as Record<string, AttrValue>;
+/** Shared by every op no tape recorded (most ops outside tapes): one array, never written. */
+const NO_TAPES: number[] = Object.freeze([]) as unknown as number[];
 
 function traceAttrs(attrs: Attrs): Record<string, AttrValue> {
   let empty = true;
@@ -138,16 +140,21 @@ export class Engine {
 
   // ---- scopes (Keras layers, name scopes) ---------------------------------------------------
 
+  /** The joined scope path, kept up to date on push/pop (read on every op). */
+  private scopePath: string | undefined;
+
   pushScope(name: string): void {
     this.scopes.push(name);
+    this.scopePath = this.scopes.join('/');
   }
 
   popScope(): void {
     this.scopes.pop();
+    this.scopePath = this.scopes.length > 0 ? this.scopes.join('/') : undefined;
   }
 
   get scope(): string | undefined {
-    return this.scopes.length > 0 ? this.scopes.join('/') : undefined;
+    return this.scopePath;
   }
 
   // ---- tensors ------------------------------------------------------------------------------
@@ -231,7 +238,7 @@ export class Engine {
       attrs: traceAttrs(attrs),
       inputs: variable ? [] : gradientKind ? inputs.map((t) => t.id) : inputIds,
       outputs: outputs.map((t) => t.id),
-      tapes: recordedOn ?? [],
+      tapes: recordedOn ?? NO_TAPES,
     };
     if (variable) rec.variable = variable.id;
     if (loc) rec.loc = loc;
