@@ -37,7 +37,8 @@ function scalarOf(dtype: string, v: number | string): ScalarValue {
 
 export function snapshot(t: { dtype: Tensor['dtype']; shape: number[]; data: Tensor['data'] }, limits: TraceLimits): ValueSnapshot {
   const n = t.data.length;
-  const snap: ValueSnapshot = { dtype: t.dtype, shape: t.shape.slice() };
+  // Shapes are never changed in place, so the record shares the tensor's (one array fewer per tensor).
+  const snap: ValueSnapshot = { dtype: t.dtype, shape: t.shape };
   if (n <= limits.snapshotLimit) {
     const values = new Array<ScalarValue>(n);
     for (let i = 0; i < n; i++) values[i] = scalarOf(t.dtype, t.data[i]);
@@ -100,7 +101,7 @@ export class TraceRecorder {
   addTensor(t: Tensor, kind: TensorKind, extra: Partial<TensorRecord> = {}): void {
     if (t.recordedBy === this || this.full) return;
     t.recordedBy = this;
-    const rec: TensorRecord = { id: t.id, kind, dtype: t.dtype, shape: t.shape.slice(), value: snapshot(t, this.limits), ...extra };
+    const rec: TensorRecord = { id: t.id, kind, dtype: t.dtype, shape: t.shape, value: snapshot(t, this.limits), ...extra };
     if (t.name !== undefined) rec.name = t.name;
     this.tensors.push(rec);
   }
@@ -109,7 +110,7 @@ export class TraceRecorder {
   addOutput(t: Tensor, kind: TensorKind, producer: number, outputIndex: number, loc: SourceLocation | undefined, gradientCall: number | undefined, variable: number | undefined): void {
     if (t.recordedBy === this || this.full) return;
     t.recordedBy = this;
-    const rec: TensorRecord = { id: t.id, kind, dtype: t.dtype, shape: t.shape.slice(), producer, outputIndex, value: snapshot(t, this.limits) };
+    const rec: TensorRecord = { id: t.id, kind, dtype: t.dtype, shape: t.shape, producer, outputIndex, value: snapshot(t, this.limits) };
     if (variable !== undefined) rec.variable = variable;
     if (t.name !== undefined) rec.name = t.name;
     if (loc) rec.loc = loc;
