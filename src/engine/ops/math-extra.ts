@@ -9,7 +9,7 @@ import { TFError } from '../errors';
 import type { Tensor } from '../tensor';
 import { make, broadcastOrThrow, checkSameDType, numeric, scalarLike, unbroadcast } from './helpers';
 import { aroundAxis, checkDType, checkedAxis, fromDoubles, kernelError, run1, scratch } from './kernel-util';
-import { erf } from './math';
+import { erf, erfcContinuedFraction } from './math';
 
 type ArgAttrs = { axis?: number; output_type?: DTypeName };
 
@@ -113,22 +113,7 @@ registerOp({
 
 /** erfc without cancellation for large positive x (erf(x) rounds to 1 there). */
 function erfc(x: number): number {
-  if (x < 0.5) return 1 - erf(x);
-  // Continued fraction for erfc(x) = exp(-x^2)/sqrt(pi) * 1/(x + 1/2/(x + 1/(x + 3/2/(x + ...)))).
-  let f = x;
-  let c = x;
-  let d = 0;
-  for (let n = 1; n < 500; n++) {
-    const an = n / 2;
-    d = x + an * d;
-    d = d === 0 ? 1e-300 : 1 / d;
-    c = x + an / c;
-    if (c === 0) c = 1e-300;
-    const delta = c * d;
-    f *= delta;
-    if (Math.abs(delta - 1) < 1e-16) break;
-  }
-  return Math.exp(-x * x) / (f * Math.sqrt(Math.PI));
+  return x < 0.5 ? 1 - erf(x) : erfcContinuedFraction(x);
 }
 
 registerOp({

@@ -302,22 +302,29 @@ function erf(x: number): number {
     }
     return (2 / Math.sqrt(Math.PI)) * sum;
   }
-  // erfc continued fraction (Lentz) for large |x|.
-  let f = ax;
-  let C = ax;
-  let D = 0;
-  for (let n = 1; n < 200; n++) {
+  return Math.sign(x) * (1 - erfcContinuedFraction(ax));
+}
+
+/**
+ * erfc(x) for x > 0 by its continued fraction (modified Lentz):
+ * erfc(x) = exp(-x^2)/sqrt(pi) * 1/(x + 1/2/(x + 1/(x + 3/2/(x + ...)))). Accurate where the series
+ * for erf cancels (x >= 0.5); shared by Erf and Erfc.
+ */
+export function erfcContinuedFraction(x: number): number {
+  let f = x;
+  let c = x;
+  let d = 0;
+  for (let n = 1; n < 500; n++) {
     const an = n / 2;
-    D = ax + an * D;
-    D = D === 0 ? 1e-300 : 1 / D;
-    C = ax + an / C;
-    if (C === 0) C = 1e-300;
-    const delta = C * D;
+    d = x + an * d;
+    d = d === 0 ? 1e-300 : 1 / d;
+    c = x + an / c;
+    if (c === 0) c = 1e-300;
+    const delta = c * d;
     f *= delta;
     if (Math.abs(delta - 1) < 1e-16) break;
   }
-  const erfc = Math.exp(-ax * ax) / (f * Math.sqrt(Math.PI));
-  return Math.sign(x) * (1 - erfc);
+  return Math.exp(-x * x) / (f * Math.sqrt(Math.PI));
 }
 
 export { erf };
