@@ -75,7 +75,7 @@ export interface EngineOptions {
 }
 
 /** A shape as Python prints a tuple: `()`, `(2,)`, `(2, 3)` (TensorFlow's messages use it). */
-function pythonTuple(shape: readonly number[]): string {
+export function pythonTuple(shape: readonly number[]): string {
   return shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(', ')})`;
 }
 

@@ -4,7 +4,7 @@
  * on top of TensorFlow, every None gradient gets a reason in the trace.
  */
 import type { BackwardStep, GradientCallRecord, NoneReason, SourceLocation, SourceResult } from '../trace/types';
-import { type Engine, type OpDef, type TapeOp, getEngine } from './engine';
+import { type Engine, type OpDef, type TapeOp, getEngine, pythonTuple } from './engine';
 import { TFError, runtimeError, valueError } from './errors';
 import { isFloat, isInteger } from './dtype';
 import { Tensor, Variable } from './tensor';
@@ -227,24 +227,12 @@ export class GradientTape {
    * source: a tensor, or null for None (zeros with unconnectedGradients 'zero').
    */
   gradient(targets: Differentiable[], sources: Differentiable[], options: GradientOptions = {}): (Tensor | null)[] {
-    const state = this.beginGradientCall();
-    const unconnected = options.unconnectedGradients ?? 'none';
-    const call = this.openCallRecord('gradient', targets, sources, options);
-    try {
-      const results = this.backward(state, targets, sources, options.outputGradients, call);
-      const out = sources.map((s, i) => {
-        const g = results[i];
-        if (g !== null) return g;
-        return unconnected === 'zero' ? this.zerosFor(s) : null;
-      });
-      this.closeCallRecord(call, state, targets, sources, results, out, options);
-      return out;
-    } catch (err) {
-      this.failCallRecord(call, err);
-      throw err;
-    } finally {
-      this.endGradientCall();
-    }
+    return this.tracedCall('gradient', targets, sources, options, (state, call) => {
+      const raw = this.backward(state, targets, sources, options.outputGradients, call);
+      const zero = options.unconnectedGradients === 'zero';
+      const returned = sources.map((s, i) => raw[i] ?? (zero ? this.zerosFor(s) : null));
+      return { value: returned, raw, returned };
+    });
   }
 
   /** `tape.jacobian(target, sources)`: result per source has shape target.shape + source.shape. */
@@ -257,16 +245,11 @@ export class GradientTape {
     if (options.experimentalUsePfor === false && !this.persistent) {
       throw runtimeError('GradientTape must be created with persistent=True to compute the jacobian with eager execution enabled and with  experimental_use_pfor set to False.');
     }
-    const state = this.beginGradientCall();
-    const call = this.openCallRecord('jacobian', [target], sources, options);
-    try {
+    return this.tracedCall('jacobian', [target], sources, options, (state, call) => {
       const targetValue = this.valueOf(target);
-      const rows = this.jacobianRows(state, target, targetValue, sources, targetValue.size, call, (j) => {
-        const data = new Float64Array(targetValue.size);
-        data[j] = 1;
-        return this.engine.run1('Cast', [this.engine.constant('float64', targetValue.shape.slice(), data)], { dtype: targetValue.dtype });
-      });
-      const out = sources.map((s, i) => {
+      // Row j seeds the backward pass with a one-hot upstream at target element j.
+      const rows = this.jacobianRows(state, target, sources, targetValue.size, call, (j) => this.oneHot(targetValue, [j]));
+      const returned = sources.map((s, i) => {
         const sv = this.valueOf(s);
         const perSource = rows.map((r) => r[i]);
         if (perSource.every((g) => g === null)) return options.unconnectedGradients === 'zero' ? this.zerosWithShape(sv, [...targetValue.shape, ...sv.shape]) : null;
@@ -274,14 +257,8 @@ export class GradientTape {
         const stacked = filled.length === 0 ? this.zerosWithShape(sv, [0, ...sv.shape]) : this.engine.run1('Pack', filled, { axis: 0 });
         return this.engine.run1('Reshape', [stacked], { shape: [...targetValue.shape, ...sv.shape] });
       });
-      this.closeCallRecord(call, state, [target], sources, out, out, options);
-      return out;
-    } catch (err) {
-      this.failCallRecord(call, err);
-      throw err;
-    } finally {
-      this.endGradientCall();
-    }
+      return { value: returned, raw: returned, returned };
+    });
   }
 
   /** `tape.batch_jacobian(target, source)`: per-example Jacobians, [b, y..., x...]. */
@@ -289,25 +266,21 @@ export class GradientTape {
     if (this.state === null) throw runtimeError(NON_PERSISTENT_TWICE);
     const targetValue = this.valueOf(target);
     const sourceValue = this.valueOf(source);
-    const shapeText = (s: number[]) => (s.length === 1 ? `(${s[0]},)` : `(${s.join(', ')})`);
-    if (targetValue.rank < 2) throw valueError(`Shape ${shapeText(targetValue.shape)} must have rank at least 2`);
-    if (sourceValue.rank < 2) throw valueError(`Shape ${shapeText(sourceValue.shape)} must have rank at least 2`);
+    if (targetValue.rank < 2) throw valueError(`Shape ${pythonTuple(targetValue.shape)} must have rank at least 2`);
+    if (sourceValue.rank < 2) throw valueError(`Shape ${pythonTuple(sourceValue.shape)} must have rank at least 2`);
     if (targetValue.shape[0] !== sourceValue.shape[0]) {
-      throw valueError(`Need first dimension of target shape (${shapeText(targetValue.shape)}) and source shape (${shapeText(sourceValue.shape)}) to match.`);
+      throw valueError(`Need first dimension of target shape (${pythonTuple(targetValue.shape)}) and source shape (${pythonTuple(sourceValue.shape)}) to match.`);
     }
     if (options.experimentalUsePfor === false && !this.persistent) {
       throw runtimeError('GradientTape must be created with persistent=True to compute the batch_jacobian with eager execution enabled and  with experimental_use_pfor set to False.');
     }
-    const state = this.beginGradientCall();
-    const call = this.openCallRecord('batch_jacobian', [target], [source], options);
-    try {
+    return this.tracedCall('batch_jacobian', [target], [source], options, (state, call) => {
       const batch = targetValue.shape[0];
       const perExample = targetValue.size / batch;
-      const rows = this.jacobianRows(state, target, targetValue, [source], perExample, call, (j) => {
-        const data = new Float64Array(targetValue.size);
-        for (let b = 0; b < batch; b++) data[b * perExample + j] = 1;
-        return this.engine.run1('Cast', [this.engine.constant('float64', targetValue.shape.slice(), data)], { dtype: targetValue.dtype });
-      });
+      // Row j seeds element j of every example at once: examples are independent.
+      const rows = this.jacobianRows(state, target, [source], perExample, call, (j) =>
+        this.oneHot(targetValue, Array.from({ length: batch }, (_, b) => b * perExample + j)),
+      );
       // Unconnected batch_jacobian gives zeros, not None (kept for compatibility in TensorFlow).
       const filled = rows.map((r) => r[0] ?? this.engine.run1('ZerosLike', [sourceValue]));
       const outShape = [...targetValue.shape, ...sourceValue.shape.slice(1)];
@@ -315,8 +288,27 @@ export class GradientTape {
         filled.length === 0
           ? this.zerosWithShape(sourceValue, outShape)
           : this.engine.run1('Reshape', [this.engine.run1('Pack', filled, { axis: 1 })], { shape: outShape });
-      this.closeCallRecord(call, state, [target], [source], [result], [result], options);
-      return result;
+      return { value: result, raw: [result], returned: [result] };
+    });
+  }
+
+  /**
+   * One gradient()/jacobian()/batch_jacobian() call: uses up a non-persistent tape, and records the
+   * call in the trace (with its error when it raises).
+   */
+  private tracedCall<T>(
+    kind: GradientCallRecord['kind'],
+    targets: Differentiable[],
+    sources: Differentiable[],
+    options: GradientOptions,
+    body: (state: TapeState, call: GradientCallRecord | null) => { value: T; raw: (Tensor | null)[]; returned: (Tensor | null)[] },
+  ): T {
+    const state = this.beginGradientCall();
+    const call = this.openCallRecord(kind, targets, sources, options);
+    try {
+      const { value, raw, returned } = body(state, call);
+      this.closeCallRecord(call, state, targets, sources, raw, returned, options);
+      return value;
     } catch (err) {
       this.failCallRecord(call, err);
       throw err;
@@ -325,10 +317,16 @@ export class GradientTape {
     }
   }
 
+  /** A tensor shaped like `like` with ones at the given flat positions (a jacobian row's seed). */
+  private oneHot(like: Tensor, positions: number[]): Tensor {
+    const data = new Float64Array(like.size);
+    for (const p of positions) data[p] = 1;
+    return this.engine.run1('Cast', [this.engine.constant('float64', like.shape.slice(), data)], { dtype: like.dtype });
+  }
+
   private jacobianRows(
     state: TapeState,
     target: Differentiable,
-    targetValue: Tensor,
     sources: Differentiable[],
     count: number,
     call: GradientCallRecord | null,
@@ -339,7 +337,6 @@ export class GradientTape {
       // Only the first row's backward steps go into the trace: the others repeat its shape.
       rows.push(this.backward(state, [target], sources, [seed(j)], j === 0 ? call : null));
     }
-    void targetValue;
     return rows;
   }
 
