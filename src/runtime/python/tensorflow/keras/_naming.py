@@ -1,5 +1,6 @@
 """Keras's per-process unique layer names (dense, dense_1, ...), counted by the engine per run."""
 from tensorflow._core import _b
+from tensorflow._module import _camel_to_snake as snake_case  # one CamelCase -> snake_case rule
 
 
 def unique_name(prefix):
@@ -8,12 +9,3 @@ def unique_name(prefix):
 
 def reset():
     return None
-
-
-def snake_case(name):
-    out = []
-    for i, ch in enumerate(name):
-        if ch.isupper() and i > 0 and (not name[i - 1].isupper() or (i + 1 < len(name) and name[i + 1].islower())):
-            out.append('_')
-        out.append(ch.lower())
-    return ''.join(out)
