@@ -108,18 +108,6 @@ def _source_labels(flat_sources):
 
 
 def _structure_text(sources, labels):
-    flat_labels = iter(labels)
-
-    def text(s):
-        if isinstance(s, dict):
-            return '{' + ', '.join(f'{k!r}: {text(s[k])}' for k in s) + '}'
-        if isinstance(s, tuple):
-            inner = ', '.join(text(x) for x in s)
-            return f'({inner},)' if len(s) == 1 else f'({inner})'
-        if isinstance(s, list):
-            return '[' + ', '.join(text(x) for x in s) + ']'
-        return next(flat_labels, None) or '?'
-
     # The labels follow tf.nest's (sorted-key) order; the text follows the user's order.
     order = {}
     for index, leaf in enumerate(nest.flatten(sources)):
@@ -134,7 +122,7 @@ def _structure_text(sources, labels):
         if isinstance(s, list):
             return '[' + ', '.join(text_in_user_order(x) for x in s) + ']'
         return order.get(id(s)) or '?'
-    del text
+
     return text_in_user_order(sources)
 
 
