@@ -274,6 +274,8 @@ describe.skipIf(!chromiumAvailable())('tape view in Chromium', () => {
     await send({ type: 'trace', trace, runId: 1, focus: { gradientCall: call.id } });
     await page.waitForSelector('html[data-ready="true"]');
     await send({ type: 'step-command', command: 'first' });
+    // window.postMessage is delivered asynchronously: the keys must not race ahead of 'first'.
+    await expect.poll(() => page.locator('#step-label').getAttribute('data-step-index')).toBe('0');
     await page.keyboard.press('ArrowRight');
     await page.keyboard.press('ArrowRight');
     await expect.poll(() => page.locator('#step-label').getAttribute('data-step-index')).toBe('2');
