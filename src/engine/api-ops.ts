@@ -13,8 +13,8 @@ import { type TensorLike, constant, toTensor, toTensorPair } from './convert';
 import { Tensor, Variable } from './tensor';
 import type { StridedSliceAttrs } from './ops/slice';
 
-const run1 = (type: string, inputs: Tensor[], attrs: Attrs = {}): Tensor => getEngine().run1(type, inputs, attrs);
-const runN = (type: string, inputs: Tensor[], attrs: Attrs = {}): Tensor[] => getEngine().run(type, inputs, attrs);
+const run1 = (type: string, inputs: Tensor[], attrs?: Attrs): Tensor => getEngine().run1(type, inputs, attrs);
+const runN = (type: string, inputs: Tensor[], attrs?: Attrs): Tensor[] => getEngine().run(type, inputs, attrs);
 const scalarOf = (value: number, like: Tensor): Tensor => getEngine().scalar(value, like.dtype);
 type Axis = number | number[] | null | undefined;
 

@@ -10,7 +10,7 @@ import { TFError } from './errors';
 import { Tensor, Variable } from './tensor';
 import { GradientTape, type Differentiable, type GradientOptions } from './tape';
 
-const run1 = (type: string, inputs: Tensor[], attrs: Attrs = {}): Tensor => getEngine().run1(type, inputs, attrs);
+const run1 = (type: string, inputs: Tensor[], attrs?: Attrs): Tensor => getEngine().run1(type, inputs, attrs);
 const binary = (type: string) => (a: TensorLike, b: TensorLike): Tensor => run1(type, toTensorPair(a, b));
 const unary = (type: string) => (x: TensorLike): Tensor => run1(type, [toTensor(x)]);
 

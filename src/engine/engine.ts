@@ -3,11 +3,11 @@
  * gradient function, runs through `Engine.run`, so a tape that is recording while a gradient is
  * computed records the gradient ops too: that is what makes higher-order gradients work.
  */
-import type { AttrValue, OpRecord, SourceLocation, TraceLimits } from '../trace/types';
+import type { AttrValue, SourceLocation, TraceLimits } from '../trace/types';
 import { type DTypeName, type TensorData, allocate, isTrainableDType, roundTo, setAllocationLimit } from './dtype';
 import { TFError } from './errors';
 import { Tensor, Variable } from './tensor';
-import { TraceRecorder, snapshot } from './trace-recorder';
+import { NO_ATTRS as NO_TRACE_ATTRS, TraceRecorder, opTypeCode, snapshot } from './trace-recorder';
 import type { GradientTape } from './tape';
 
 export type Attrs = Record<string, unknown>;
@@ -33,11 +33,14 @@ export interface OpDef<A extends Attrs = Attrs> {
    * 'stop' is tf.stop_gradient, 'missing' raises LookupError like an unregistered gradient.
    */
   noGradient?: 'nondifferentiable' | 'stop' | 'missing';
+  /** The type as the trace recorder numbers it (set by registerOp: a lookup fewer per op). */
+  traceCode?: number;
 }
 
 const registry = new Map<string, OpDef>();
 
 export function registerOp<A extends Attrs>(def: OpDef<A>): OpDef<A> {
+  def.traceCode = opTypeCode(def.type);
   registry.set(def.type, def as unknown as OpDef);
   return def;
 }
@@ -52,18 +55,35 @@ export function registeredOpTypes(): string[] {
   return [...registry.keys()].sort();
 }
 
-/** An op as one tape recorded it: enough to run its gradient later. */
-export interface TapeOp {
-  opId: number;
-  /** Position on the tape: recording order is a valid topological order for the backward pass. */
-  order: number;
-  def: OpDef;
-  /** Ids the tape tracks: tensor ids, or a variable's handle id for ReadVariableOp. */
-  inputIds: number[];
-  inputs: Tensor[];
-  outputs: Tensor[];
-  attrs: Attrs;
-  loc?: SourceLocation;
+/**
+ * An op as one tape recorded it: enough to run its gradient later. A class (one hidden class, no
+ * per-op id array): it lives until the tape is done, one per recorded op.
+ */
+export class TapeOp {
+  constructor(
+    readonly opId: number,
+    /** Position on the tape: recording order is a valid topological order for the backward pass. */
+    readonly order: number,
+    readonly def: OpDef,
+    readonly inputs: Tensor[],
+    /**
+     * Ids the tape tracks for the inputs when they are not the inputs' own tensor ids (a variable's
+     * handle id for ReadVariableOp, custom gradients over variables); null when they are.
+     */
+    readonly ids: readonly number[] | null,
+    readonly outputs: Tensor[],
+    readonly attrs: Attrs,
+    readonly loc: SourceLocation | undefined,
+  ) {}
+
+  /** The id the tape tracks for input `i`. */
+  inputId(i: number): number {
+    return this.ids !== null ? this.ids[i] : this.inputs[i].id;
+  }
+
+  get inputCount(): number {
+    return this.inputs.length;
+  }
 }
 
 export interface EngineOptions {
@@ -84,11 +104,14 @@ export function allocateChecked(dtype: DTypeName, size: number): TensorData {
   return allocate(dtype, size);
 }
 
-const NO_ATTRS: Record<string, AttrValue> = Object.freeze({}) as Record<string, AttrValue>;
-/** Shared by every op no tape recorded (most ops outside tapes): one array, never written. */
-const NO_TAPES: number[] = Object.freeze([]) as unknown as number[];
+/**
+ * The attrs of an op given none: one shared object (never written: frozen), not a fresh `{}` per
+ * op that a tape would keep alive.
+ */
+export const NO_ATTRS: Attrs & Record<string, AttrValue> = NO_TRACE_ATTRS;
 
 function traceAttrs(attrs: Attrs): Record<string, AttrValue> {
+  if (attrs === NO_ATTRS) return NO_ATTRS;
   let empty = true;
   for (const _ in attrs) {
     empty = false;
@@ -164,7 +187,7 @@ export class Engine {
     const t = new Tensor(dtype, shape, data);
     if (name !== undefined) t.name = name;
     const where = loc ?? this.location;
-    this.recorder?.addTensor(t, 'constant', where ? { loc: where, ...this.gradientTag() } : this.gradientTag());
+    this.recorder?.addTensor(t, 'constant', where, this.currentGradientCall);
     return t;
   }
 
@@ -175,22 +198,18 @@ export class Engine {
     return this.constant(dtype, [], data);
   }
 
-  private gradientTag(): { gradientCall?: number } {
-    return this.currentGradientCall === undefined ? {} : { gradientCall: this.currentGradientCall };
-  }
-
   // ---- op dispatch --------------------------------------------------------------------------
 
   /** Runs an op: forward kernel, then recording on every tape that watches an input. */
-  run(type: string, inputs: Tensor[], attrs: Attrs = {}, loc?: SourceLocation): Tensor[] {
+  run(type: string, inputs: Tensor[], attrs: Attrs = NO_ATTRS, loc?: SourceLocation): Tensor[] {
     const def = getOpDef(type);
     const outputs = def.forward(inputs, attrs);
-    this.record(def, inputs, inputs.map((t) => t.id), outputs, attrs, loc ?? this.location);
+    this.record(def, inputs, null, outputs, attrs, loc ?? this.location);
     return outputs;
   }
 
   /** Same as run() for single-output ops. */
-  run1(type: string, inputs: Tensor[], attrs: Attrs = {}, loc?: SourceLocation): Tensor {
+  run1(type: string, inputs: Tensor[], attrs: Attrs = NO_ATTRS, loc?: SourceLocation): Tensor {
     return this.run(type, inputs, attrs, loc)[0];
   }
 
@@ -206,51 +225,62 @@ export class Engine {
     gradFn: (upstream: Tensor[]) => (Tensor | null)[],
     loc?: SourceLocation,
   ): Tensor[] {
-    const def: OpDef = { type: name, forward: (xs) => xs, grad: ({ upstream }) => gradFn(upstream) };
+    const def: OpDef = { type: name, forward: (xs) => xs, grad: ({ upstream }) => gradFn(upstream), traceCode: opTypeCode(name) };
     const ids = inputs.map((x) => (x instanceof Variable ? x.handleId : x.id));
     const carriers = inputs.map((x) => (x instanceof Variable ? x.value : x));
     const fresh = outputs.map((t) => new Tensor(t.dtype, t.shape.slice(), t.data));
-    this.record(def, carriers, ids, fresh, {}, loc ?? this.location, undefined, 'custom');
+    this.record(def, carriers, ids, fresh, NO_ATTRS, loc ?? this.location, undefined, 'custom');
     return fresh;
   }
 
-  private record(def: OpDef, inputs: Tensor[], inputIds: number[], outputs: Tensor[], attrs: Attrs, loc: SourceLocation | undefined, variable?: Variable, gradientKind?: 'custom'): void {
+  /**
+   * Records an op that ran: on every recording tape that watches an input, then in the trace.
+   * `inputIds` are the ids tapes track when they are not the inputs' own ids (else null).
+   */
+  private record(
+    def: OpDef,
+    inputs: Tensor[],
+    inputIds: number[] | null,
+    outputs: Tensor[],
+    attrs: Attrs,
+    loc: SourceLocation | undefined,
+    variable?: Variable,
+    gradientKind?: 'custom',
+  ): void {
     const opId = this.nextOpId++;
     this.lastOpId = opId;
-    let recordedOn: number[] | undefined;
-    if (this.tapeStack.length > 0) {
-      for (const tape of this.tapeStack) {
-        if (tape.shouldRecord(inputIds, inputs)) {
-          tape.recordOp({ opId, order: 0, def, inputIds, inputs, outputs, attrs, loc });
-          (recordedOn ??= []).push(tape.id);
-        }
+    const recorder = this.recorder;
+    const logged = recorder !== null && recorder.beginOp();
+    const tapes = this.tapeStack;
+    for (let i = 0; i < tapes.length; i++) {
+      const tape = tapes[i];
+      if (tape.shouldRecord(inputs, inputIds)) {
+        tape.recordOp(opId, def, inputs, inputIds, outputs, attrs, loc);
+        if (logged) recorder.opTape(tape.id);
       }
     }
-    const recorder = this.recorder;
-    if (!recorder) return;
+    if (!logged) return;
     const gradientCall = this.currentGradientCall;
     for (let i = 0; i < outputs.length; i++) {
       recorder.addOutput(outputs[i], variable ? 'variable-read' : 'tensor', opId, i, loc, gradientCall, variable?.id);
     }
-    const rec: OpRecord = {
-      id: opId,
-      type: def.type,
-      attrs: traceAttrs(attrs),
-      inputs: variable ? [] : gradientKind ? inputs.map((t) => t.id) : inputIds,
-      outputs: outputs.map((t) => t.id),
-      tapes: recordedOn ?? NO_TAPES,
-    };
-    if (variable) rec.variable = variable.id;
-    if (loc) rec.loc = loc;
-    if (this.currentGradientCall !== undefined) rec.gradientCall = this.currentGradientCall;
-    if (def.noGradient) rec.gradient = def.noGradient;
-    else if (gradientKind) rec.gradient = gradientKind;
-    const scope = this.scope;
-    if (scope) rec.scope = scope;
     // A variable read inside stop_recording() would have been watched by the paused tape.
-    const stopped = variable ? this.pausedTapes() : this.stoppedTapesWatching(inputIds, inputs);
-    if (stopped) rec.stoppedTapes = stopped;
-    recorder.addOp(rec);
+    const stopped = variable ? this.pausedTapes() : this.stoppedTapesWatching(inputs, inputIds);
+    recorder.endOp(
+      opId,
+      def.traceCode ?? opTypeCode(def.type),
+      traceAttrs(attrs),
+      inputs,
+      // A custom gradient's record lists the tensors (a variable's value), not the handles.
+      gradientKind ? null : inputIds,
+      outputs,
+      variable ? variable.id : 0,
+      loc,
+      gradientCall,
+      def.noGradient ?? gradientKind,
+      this.scope,
+      stopped,
+    );
   }
 
   private pausedTapes(): number[] | undefined {
@@ -261,11 +291,11 @@ export class Engine {
   }
 
   /** Tapes entered but paused in stop_recording() that would have recorded this op. */
-  private stoppedTapesWatching(inputIds: number[], inputs: Tensor[]): number[] | undefined {
+  private stoppedTapesWatching(inputs: Tensor[], inputIds: number[] | null): number[] | undefined {
     if (this.activeTapes.size === this.tapeStack.length) return undefined;
     let out: number[] | undefined;
     for (const tape of this.activeTapes) {
-      if (!tape.isRecording && tape.shouldRecord(inputIds, inputs, true)) (out ??= []).push(tape.id);
+      if (!tape.isRecording && tape.shouldRecord(inputs, inputIds, true)) (out ??= []).push(tape.id);
     }
     return out;
   }
@@ -288,7 +318,7 @@ export class Engine {
     const value = v.value;
     const out = new Tensor(v.dtype, v.shape.slice(), value.data);
     out.variable = v;
-    this.record(READ_VARIABLE, [out], [v.handleId], [out], {}, loc ?? this.location, v);
+    this.record(READ_VARIABLE, [out], [v.handleId], [out], NO_ATTRS, loc ?? this.location, v);
     return out;
   }
 

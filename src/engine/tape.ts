@@ -3,8 +3,8 @@
  * Semantics follow TensorFlow's backprop.py step by step (docs/tf-semantics.md cites each rule);
  * on top of TensorFlow, every None gradient gets a reason in the trace.
  */
-import type { BackwardStep, GradientCallRecord, NoneReason, SourceLocation, SourceResult } from '../trace/types';
-import { type Engine, type OpDef, type TapeOp, getEngine, pythonTuple } from './engine';
+import type { GradientCallRecord, NoneReason, SourceLocation, SourceResult } from '../trace/types';
+import { type Attrs, type Engine, type OpDef, TapeOp, getEngine, pythonTuple } from './engine';
 import { TFError, runtimeError, valueError } from './errors';
 import { isFloat, isInteger } from './dtype';
 import { Tensor, Variable } from './tensor';
@@ -24,13 +24,20 @@ export interface GradientOptions {
 
 /** The recorded state (TensorFlow's `_tape`): replaced on reset(), dropped after a non-persistent gradient. */
 class TapeState {
-  /** Ids the tape tracks: watched tensors, watched variable handles, outputs of recorded ops. */
-  readonly known = new Set<number>();
-  readonly ops: TapeOp[] = [];
+  /** Ids watched: tensors, variable handles. With the outputs of recorded ops: what the tape tracks. */
+  readonly watched = new Set<number>();
+  /** Recorded op count (the next op's order). */
+  opCount = 0;
+  /** Output id -> the recorded op that made it. */
   readonly producer = new Map<number, TapeOp>();
   /** Watched variables by variable id (creation order = TensorFlow's watched_variables() order). */
   readonly watchedVariables = new Map<number, Variable>();
   constructor(readonly startSeq: number) {}
+
+  /** Whether the tape tracks `id`: watched, or made by a recorded op. */
+  knows(id: number): boolean {
+    return this.producer.has(id) || this.watched.has(id);
+  }
 }
 
 const loggedOnce = new Map<string, number>();
@@ -151,7 +158,7 @@ export class GradientTape {
     // TensorFlow's watch() on a tape that was never entered does nothing useful; we mirror
     // tape.watch's need for an underlying tape by creating the state lazily.
     if (this.state === null) this.state = new TapeState(this.engine.recorder?.nextSeq() ?? 0);
-    this.state.known.add(x.id);
+    this.state.watched.add(x.id);
     const where = loc ?? this.engine.location;
     this.engine.recorder?.addTapeEvent({ tape: this.id, kind: 'watch', tensor: x.id, ...(where ? { loc: where } : {}) });
   }
@@ -159,7 +166,7 @@ export class GradientTape {
   private watchVariable(v: Variable, kind: 'watch' | 'variable-accessed', loc?: SourceLocation): void {
     if (this.state === null) this.state = new TapeState(this.engine.recorder?.nextSeq() ?? 0);
     const isNew = !this.state.watchedVariables.has(v.id);
-    this.state.known.add(v.handleId);
+    this.state.watched.add(v.handleId);
     this.state.watchedVariables.set(v.id, v);
     if (isNew || kind === 'watch') {
       const where = loc ?? this.engine.location;
@@ -181,26 +188,23 @@ export class GradientTape {
   // ---- recording ----------------------------------------------------------------------------
 
   /** An op is recorded when one of its inputs is on this tape and has a differentiable dtype. */
-  shouldRecord(inputIds: number[], inputs: Tensor[], ignoreRecording = false): boolean {
+  /** `inputIds`: the ids tracked for the inputs when they are not the inputs' own ids (else null). */
+  shouldRecord(inputs: Tensor[], inputIds: readonly number[] | null, ignoreRecording = false): boolean {
     const state = this.state;
     if (state === null || (!ignoreRecording && !this.recording)) return false;
-    for (let i = 0; i < inputIds.length; i++) {
-      if (state.known.has(inputIds[i]) && isFloat(inputs[i].dtype)) return true;
+    for (let i = 0; i < inputs.length; i++) {
+      if (state.knows(inputIds !== null ? inputIds[i] : inputs[i].id) && isFloat(inputs[i].dtype)) return true;
     }
     return false;
   }
 
-  recordOp(op: TapeOp): void {
+  recordOp(opId: number, def: OpDef, inputs: Tensor[], inputIds: readonly number[] | null, outputs: Tensor[], attrs: Attrs, loc: SourceLocation | undefined): void {
     // tf.stop_gradient's output is not on the tape (TensorFlow records no StopGradient): a
     // gradient with respect to it is None, and ops using only it are not recorded.
-    if (op.def.noGradient === 'stop') return;
+    if (def.noGradient === 'stop') return;
     const state = this.state as TapeState;
-    op.order = state.ops.length;
-    state.ops.push(op);
-    for (const out of op.outputs) {
-      state.known.add(out.id);
-      state.producer.set(out.id, op);
-    }
+    const op = new TapeOp(opId, state.opCount++, def, inputs, inputIds, outputs, attrs, loc);
+    for (let i = 0; i < outputs.length; i++) state.producer.set(outputs[i].id, op);
   }
 
   // ---- gradients ----------------------------------------------------------------------------
@@ -392,19 +396,22 @@ export class GradientTape {
       const op = state.producer.get(stack.pop() as number);
       if (!op || reachable.has(op)) continue;
       reachable.add(op);
-      for (const id of op.inputIds) stack.push(id);
+      for (let i = 0; i < op.inputCount; i++) stack.push(op.inputId(i));
     }
     // Of those, the ones that depend on a source (in recording order).
     const ordered = [...reachable].sort((a, b) => a.order - b.order);
     // A source the tape neither watches nor produced gets None even when a recorded op consumed
     // it: TensorFlow's ComputeGradient deletes the gradient of such a tensor once its uses are done.
-    const dependent = new Set<number>(sourceIds.filter((id) => state.known.has(id)));
+    const dependent = new Set<number>(sourceIds.filter((id) => state.knows(id)));
     const sourceSet = new Set<number>(sourceIds);
     const needed: TapeOp[] = [];
     for (const op of ordered) {
-      if (op.inputIds.some((id) => dependent.has(id))) {
-        needed.push(op);
-        for (const out of op.outputs) dependent.add(out.id);
+      for (let i = 0; i < op.inputCount; i++) {
+        if (dependent.has(op.inputId(i))) {
+          needed.push(op);
+          for (const out of op.outputs) dependent.add(out.id);
+          break;
+        }
       }
     }
 
@@ -433,25 +440,28 @@ export class GradientTape {
         const incoming = op.outputs.map((o) => this.sum(grads.get(o.id)));
         if (incoming.every((g) => g === null)) continue;
         const firstOp = engine.lastOpId + 1;
-        const sent = this.runGradFn(op, incoming, op.inputIds.map((id, i) => dependent.has(id) && isFloat(op.inputs[i].dtype)));
-        const step: BackwardStep | null = call ? { op: op.opId, upstream: incoming.map((g) => (g ? g.id : null)), sent: [], gradientOps: [] } : null;
-        for (let i = 0; i < op.inputIds.length; i++) {
+        const inputCount = op.inputCount;
+        const wanted = new Array<boolean>(inputCount);
+        for (let i = 0; i < inputCount; i++) wanted[i] = dependent.has(op.inputId(i)) && isFloat(op.inputs[i].dtype);
+        const sent = this.runGradFn(op, incoming, wanted);
+        // What went to each input, for the trace's backward step (null: nothing).
+        const stepSent: (Tensor | null)[] | null = call ? new Array<Tensor | null>(inputCount) : null;
+        for (let i = 0; i < inputCount; i++) {
           const g = sent[i] ?? null;
-          const id = op.inputIds[i];
-          if (g && dependent.has(id) && isFloat(op.inputs[i].dtype)) {
-            add(id, g);
-            step?.sent.push(g.id);
-          } else step?.sent.push(null);
+          const accepted = g !== null && wanted[i];
+          if (accepted) add(op.inputId(i), g);
+          if (stepSent) stepSent[i] = accepted ? g : null;
         }
-        if (step && call) {
-          for (let id = firstOp; id <= engine.lastOpId; id++) step.gradientOps.push(id);
-          call.steps.push(step);
-        }
+        if (call && stepSent) engine.recorder?.addStep(call, op.opId, incoming, stepSent, firstOp, engine.lastOpId);
       }
       // Only seeding reaches a non-float source (gradients flow to float inputs alone). A source
       // the tape does not know, seeded as a target, loses its gradient when a recorded op on the
       // path consumed it (ComputeGradient deletes it once that op is done with it).
-      const consumedUnknown = (id: number): boolean => !state.known.has(id) && [...reachable].some((op) => op.inputIds.includes(id));
+      const consumedUnknown = (id: number): boolean => {
+        if (state.knows(id)) return false;
+        for (const op of reachable) for (let i = 0; i < op.inputCount; i++) if (op.inputId(i) === id) return true;
+        return false;
+      };
       return sources.map((_, i) => (consumedUnknown(sourceIds[i]) ? null : this.sum(grads.get(sourceIds[i]))));
     } finally {
       engine.currentGradientCall = previousCall;
@@ -533,7 +543,7 @@ export class GradientTape {
       const label = options.sourceLabels?.[i];
       if (label) result.label = label;
       const g = returned[i];
-      if (g) recorder.addTensor(g, 'tensor', { gradientCall: call.id });
+      if (g) recorder.addTensor(g, 'tensor', undefined, call.id);
       if (g && g.fromIndexedSlices) result.indexedSlices = true;
       if (raw[i] === null) result.noneReason = this.explainNone(state, s, i, targetIds, options);
       return result;
@@ -563,7 +573,7 @@ export class GradientTape {
       };
     }
     if (source instanceof Variable) {
-      if (!state.known.has(source.handleId)) {
+      if (!state.knows(source.handleId)) {
         if (!source.trainable) {
           return {
             code: 'not-trainable',
@@ -591,7 +601,7 @@ export class GradientTape {
           fix: `use ${label} inside the \`with tf.GradientTape()\` block`,
         };
       }
-    } else if (!state.known.has(source.id)) {
+    } else if (!state.knows(source.id)) {
       const fromVariable = recorder?.variableBehind(source.id);
       if (fromVariable !== undefined) {
         return {

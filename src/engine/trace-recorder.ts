@@ -6,6 +6,8 @@
 import type {
   AssignEvent,
   AttrValue,
+  BackwardStep,
+  DTypeName,
   GradientCallRecord,
   NoneReason,
   OpRecord,
@@ -23,6 +25,7 @@ import type {
 import { TRACE_FORMAT, TRACE_VERSION } from '../trace/types';
 import type { Tensor, Variable } from './tensor';
 import { summarizeValues } from './backend';
+import { sizeOf } from './shape';
 
 export const DEFAULT_LIMITS: TraceLimits = { snapshotLimit: 64, headLength: 16, maxOps: 200_000 };
 
@@ -62,12 +65,168 @@ interface OpLogEntry {
   record: OpRecord & { seq: number };
 }
 
+// ---- the logs: typed columns, not an object per record -----------------------------------------
+//
+// Every op leaves a tensor record and an op record that live until the trace is taken. As objects
+// (with their id arrays and value snapshots) they were ~10 small long-lived objects per op, and
+// copying them from scavenge to scavenge was ~40% of a traced op. So the hot path writes numbers
+// into typed arrays that grow by doubling (one object each, whatever the op count), and the
+// records are built from them only when the trace is read (toTrace, or explaining a None).
+
+/** A tensor row in `tensorRows` (this many int32 fields per tensor). */
+const T_ID = 0;
+/** kind code (bits 0-1), dtype code (bits 2-4), 'op output' layout flag (bit 5). */
+const T_FLAGS = 1;
+const T_PRODUCER = 2;
+const T_OUTPUT_INDEX = 3;
+/** 0 = none (variable ids start at 1). */
+const T_VARIABLE = 4;
+/** 0 = none (gradient call ids start at 1). */
+const T_GRADIENT_CALL = 5;
+/** >= 0: offset of the values in `values`; < 0: -(1 + index) of a snapshot object in `snapshots`. */
+const T_VALUE = 6;
+/** The shape: a run of `ids`. */
+const T_SHAPE_START = 7;
+const T_RANK = 8;
+const T_STRIDE = 9;
+
+const OUTPUT_FLAG = 32;
+const KINDS: readonly TensorKind[] = ['constant', 'tensor', 'variable-read'];
+const KIND_CODE: Readonly<Record<TensorKind, number>> = { constant: 0, tensor: 1, 'variable-read': 2 };
+const DTYPES: readonly DTypeName[] = ['float32', 'float64', 'float16', 'int32', 'int64', 'bool', 'string'];
+const DTYPE_CODE: Readonly<Record<DTypeName, number>> = { float32: 0, float64: 1, float16: 2, int32: 3, int64: 4, bool: 5, string: 6 };
+
+/** An op row in `opRows`. Inputs, outputs and tapes are runs of `ids`. */
+const O_ID = 0;
+const O_SEQ = 1;
+const O_IN_START = 2;
+const O_IN_COUNT = 3;
+const O_OUT_START = 4;
+const O_OUT_COUNT = 5;
+const O_TAPES_START = 6;
+const O_TAPES_COUNT = 7;
+const O_VARIABLE = 8;
+const O_GRADIENT_CALL = 9;
+/** Index into GRADIENT_KINDS. */
+const O_GRADIENT = 10;
+/** Index into opTypeNames. */
+const O_TYPE = 11;
+const O_STRIDE = 12;
+
+/** Op types as small numbers (program-wide: the set of op types is small). */
+const opTypeCodes = new Map<string, number>();
+const opTypeNames: string[] = [];
+
+export function opTypeCode(type: string): number {
+  let code = opTypeCodes.get(type);
+  if (code === undefined) {
+    code = opTypeNames.push(type) - 1;
+    opTypeCodes.set(type, code);
+  }
+  return code;
+}
+
+const GRADIENT_KINDS: readonly (OpRecord['gradient'] | undefined)[] = [undefined, 'nondifferentiable', 'stop', 'missing', 'custom'];
+const GRADIENT_CODE: Readonly<Record<NonNullable<OpRecord['gradient']>, number>> = { nondifferentiable: 1, stop: 2, missing: 3, custom: 4 };
+
+/** A backward step row in `stepRows`: upstream and sent ids are runs of `ids` (0 = null). */
+const S_CALL_INDEX = 0;
+const S_OP = 1;
+const S_UP_START = 2;
+const S_UP_COUNT = 3;
+const S_SENT_START = 4;
+const S_SENT_COUNT = 5;
+/** Gradient ops run by the step: every op id in [first, last] (empty when last < first). */
+const S_FIRST_OP = 6;
+const S_LAST_OP = 7;
+const S_STRIDE = 8;
+
+/** Shared by every op no tape recorded (most ops outside tapes): one array, never written. */
+const NO_TAPES: number[] = Object.freeze([]) as unknown as number[];
+
+/** The attrs of every op that has none: one shared object, never written (frozen). */
+export const NO_ATTRS: Record<string, AttrValue> = Object.freeze({}) as Record<string, AttrValue>;
+
+/**
+ * A field of a record log that seldom changes from one record to the next (source locations,
+ * scopes): kept only at the rows where it changes, so the hot path compares instead of storing.
+ */
+class ChangeLog<T> {
+  private readonly rows: number[] = [];
+  private readonly values: (T | undefined)[] = [];
+  private last: T | undefined = undefined;
+
+  set(row: number, value: T | undefined): void {
+    if (value === this.last) return;
+    this.last = value;
+    this.rows.push(row);
+    this.values.push(value);
+  }
+
+  get(row: number): T | undefined {
+    // The last change at or before `row` (binary search; reading is the rare path).
+    let lo = 0;
+    let hi = this.rows.length - 1;
+    let found = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.rows[mid] <= row) {
+        found = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    return found < 0 ? undefined : this.values[found];
+  }
+}
+
+type IntColumn = Int32Array<ArrayBuffer>;
+type FloatColumn = Float64Array<ArrayBuffer>;
+
+function grownInt(a: IntColumn, need: number): IntColumn {
+  if (need <= a.length) return a;
+  const b = new Int32Array(Math.max(need, a.length * 2));
+  b.set(a);
+  return b;
+}
+
+function grownFloat(a: FloatColumn, need: number): FloatColumn {
+  if (need <= a.length) return a;
+  const b = new Float64Array(Math.max(need, a.length * 2));
+  b.set(a);
+  return b;
+}
+
 export class TraceRecorder {
   readonly limits: TraceLimits;
   private seq = 0;
+  // Tensors: `tensorRows` (T_STRIDE int32 per tensor), their shapes and locations by row, names and
+  // non-inline snapshots on the side (rare), element values of small numeric tensors in `values`.
+  private tensorRows = new Int32Array(256 * T_STRIDE);
+  private tensorCount = 0;
+  private readonly tensorLocs = new ChangeLog<SourceLocation>();
+  private readonly tensorNames = new Map<number, string>();
+  private readonly snapshots: ValueSnapshot[] = [];
+  private values = new Float64Array(1024);
+  private valueCount = 0;
+  // Ops: `opRows` (O_STRIDE int32 per op) and their type, attrs, location and scope by row.
+  private opRows = new Int32Array(256 * O_STRIDE);
+  private opCount = 0;
+  /** Attrs of the ops that have some, by row. */
+  private readonly opAttrs = new Map<number, Record<string, AttrValue>>();
+  private readonly opLocs = new ChangeLog<SourceLocation>();
+  private readonly opScopes = new ChangeLog<string>();
+  private readonly opStoppedTapes = new Map<number, number[]>();
+  // Backward steps of gradient calls (S_STRIDE int32 per step).
+  private stepRows = new Int32Array(64 * S_STRIDE);
+  private stepCount = 0;
+  /** Op inputs/outputs/tapes and step upstream/sent ids, as runs. */
+  private ids = new Int32Array(1024);
+  private idCount = 0;
+  // The records built from the logs so far (extended by sync()): what toTrace() returns.
   private readonly tensors: TensorRecord[] = [];
-  private readonly variables: VariableRecord[] = [];
   private readonly ops: (OpRecord & { seq: number })[] = [];
+  private builtSteps = 0;
+  private readonly variables: VariableRecord[] = [];
   private readonly tapes: TapeRecord[] = [];
   private readonly tapeEvents: TapeEvent[] = [];
   private readonly assigns: AssignEvent[] = [];
@@ -95,31 +254,246 @@ export class TraceRecorder {
   }
 
   get full(): boolean {
-    return this.ops.length >= this.limits.maxOps;
+    return this.opCount >= this.limits.maxOps;
   }
 
-  addTensor(t: Tensor, kind: TensorKind, extra: Partial<TensorRecord> = {}): void {
+  // ---- writing (the hot path) ---------------------------------------------------------------
+
+  /** A tensor no op produced here (a constant, a gradient seed, a target); once per tensor. */
+  addTensor(t: Tensor, kind: TensorKind, loc?: SourceLocation, gradientCall?: number): void {
     if (t.recordedBy === this || this.full) return;
     t.recordedBy = this;
-    const rec: TensorRecord = { id: t.id, kind, dtype: t.dtype, shape: t.shape, value: snapshot(t, this.limits), ...extra };
-    if (t.name !== undefined) rec.name = t.name;
-    this.tensors.push(rec);
+    this.pushTensor(t, kind, 0, 0, 0, 0, loc, gradientCall ?? 0);
   }
 
-  /** An op output (the hot path: no spread objects). */
+  /** An op output. */
   addOutput(t: Tensor, kind: TensorKind, producer: number, outputIndex: number, loc: SourceLocation | undefined, gradientCall: number | undefined, variable: number | undefined): void {
     if (t.recordedBy === this || this.full) return;
     t.recordedBy = this;
-    const rec: TensorRecord = { id: t.id, kind, dtype: t.dtype, shape: t.shape, producer, outputIndex, value: snapshot(t, this.limits) };
-    if (variable !== undefined) rec.variable = variable;
-    if (t.name !== undefined) rec.name = t.name;
+    this.pushTensor(t, kind, OUTPUT_FLAG, producer, outputIndex, variable ?? 0, loc, gradientCall ?? 0);
+  }
+
+  private pushTensor(t: Tensor, kind: TensorKind, layout: number, producer: number, outputIndex: number, variable: number, loc: SourceLocation | undefined, gradientCall: number): void {
+    const row = this.tensorCount++;
+    const rows = (this.tensorRows = grownInt(this.tensorRows, this.tensorCount * T_STRIDE));
+    const r = row * T_STRIDE;
+    rows[r + T_ID] = t.id;
+    rows[r + T_FLAGS] = KIND_CODE[kind] | (DTYPE_CODE[t.dtype] << 2) | layout;
+    rows[r + T_PRODUCER] = producer;
+    rows[r + T_OUTPUT_INDEX] = outputIndex;
+    rows[r + T_VARIABLE] = variable;
+    rows[r + T_GRADIENT_CALL] = gradientCall;
+    // Small numeric tensors keep their elements here (a copy: snapshots are taken when recorded).
+    const n = t.size;
+    if (n <= this.limits.snapshotLimit && t.dtype !== 'string') {
+      const start = this.valueCount;
+      const values = (this.values = grownFloat(this.values, start + n));
+      const data = t.data as ArrayLike<number>;
+      for (let i = 0; i < n; i++) values[start + i] = data[i];
+      this.valueCount = start + n;
+      rows[r + T_VALUE] = start;
+    } else {
+      this.snapshots.push(snapshot(t, this.limits));
+      rows[r + T_VALUE] = -this.snapshots.length;
+    }
+    const shape = t.shape;
+    rows[r + T_SHAPE_START] = this.idCount;
+    rows[r + T_RANK] = shape.length;
+    for (let i = 0; i < shape.length; i++) this.pushId(shape[i]);
+    this.tensorLocs.set(row, loc);
+    if (t.name !== undefined) this.tensorNames.set(row, t.name);
+  }
+
+  /**
+   * Starts an op record: its tapes are added with opTape() and its tensors with the ids given, then
+   * endOp() finishes it. Returns false (and counts the op as dropped) when the trace is full.
+   */
+  beginOp(): boolean {
+    if (this.full) {
+      this.droppedOps++;
+      return false;
+    }
+    const r = this.opCount * O_STRIDE;
+    const rows = (this.opRows = grownInt(this.opRows, r + O_STRIDE));
+    rows[r + O_TAPES_START] = this.idCount;
+    rows[r + O_TAPES_COUNT] = 0;
+    return true;
+  }
+
+  /** A tape that recorded the op begun by beginOp(). */
+  opTape(tapeId: number): void {
+    this.pushId(tapeId);
+    this.opRows[this.opCount * O_STRIDE + O_TAPES_COUNT]++;
+  }
+
+  /**
+   * Finishes the op begun by beginOp(). Inputs are `inputIds`, else the ids of `inputs` (none for
+   * a variable read).
+   */
+  endOp(
+    id: number,
+    /** opTypeCode() of the op's type. */
+    typeCode: number,
+    attrs: Record<string, AttrValue>,
+    inputs: readonly Tensor[],
+    inputIds: readonly number[] | null,
+    outputs: readonly Tensor[],
+    variable: number,
+    loc: SourceLocation | undefined,
+    gradientCall: number | undefined,
+    gradient: OpRecord['gradient'],
+    scope: string | undefined,
+    stoppedTapes: number[] | undefined,
+  ): void {
+    const row = this.opCount;
+    const r = row * O_STRIDE;
+    const rows = this.opRows;
+    rows[r + O_ID] = id;
+    rows[r + O_SEQ] = this.seq++;
+    rows[r + O_IN_START] = this.idCount;
+    if (variable !== 0) rows[r + O_IN_COUNT] = 0;
+    else if (inputIds !== null) {
+      for (let i = 0; i < inputIds.length; i++) this.pushId(inputIds[i]);
+      rows[r + O_IN_COUNT] = inputIds.length;
+    } else {
+      for (let i = 0; i < inputs.length; i++) this.pushId(inputs[i].id);
+      rows[r + O_IN_COUNT] = inputs.length;
+    }
+    rows[r + O_OUT_START] = this.idCount;
+    for (let i = 0; i < outputs.length; i++) this.pushId(outputs[i].id);
+    rows[r + O_OUT_COUNT] = outputs.length;
+    rows[r + O_VARIABLE] = variable;
+    rows[r + O_GRADIENT_CALL] = gradientCall ?? 0;
+    rows[r + O_GRADIENT] = gradient ? GRADIENT_CODE[gradient] : 0;
+    rows[r + O_TYPE] = typeCode;
+    if (attrs !== NO_ATTRS) this.opAttrs.set(row, attrs);
+    this.opLocs.set(row, loc);
+    this.opScopes.set(row, scope);
+    if (stoppedTapes) this.opStoppedTapes.set(row, stoppedTapes);
+    this.opCount = row + 1;
+  }
+
+  private pushId(id: number): void {
+    const i = this.idCount++;
+    if (i >= this.ids.length) this.ids = grownInt(this.ids, i + 1);
+    this.ids[i] = id;
+  }
+
+  /**
+   * One backward step of gradient call `call`: the upstream gradient per output of the op, what
+   * it sent to each input (null: nothing), and the ops its gradient function ran (ids first..last).
+   */
+  addStep(call: GradientCallRecord, op: number, upstream: readonly (Tensor | null)[], sent: readonly (Tensor | null)[], firstOp: number, lastOp: number): void {
+    const callIndex = this.gradients.lastIndexOf(call);
+    if (callIndex < 0) return;
+    const r = this.stepCount * S_STRIDE;
+    const rows = (this.stepRows = grownInt(this.stepRows, r + S_STRIDE));
+    rows[r + S_CALL_INDEX] = callIndex;
+    rows[r + S_OP] = op;
+    rows[r + S_UP_START] = this.idCount;
+    for (let i = 0; i < upstream.length; i++) this.pushId(upstream[i]?.id ?? 0);
+    rows[r + S_UP_COUNT] = upstream.length;
+    rows[r + S_SENT_START] = this.idCount;
+    for (let i = 0; i < sent.length; i++) this.pushId(sent[i]?.id ?? 0);
+    rows[r + S_SENT_COUNT] = sent.length;
+    rows[r + S_FIRST_OP] = firstOp;
+    rows[r + S_LAST_OP] = lastOp;
+    this.stepCount++;
+  }
+
+  // ---- reading: records built from the logs --------------------------------------------------
+
+  /** Builds the records logged since the last call (the returned trace shares them). */
+  private sync(): void {
+    for (let row = this.tensors.length; row < this.tensorCount; row++) this.tensors.push(this.buildTensor(row));
+    for (let row = this.ops.length; row < this.opCount; row++) this.ops.push(this.buildOp(row));
+    for (; this.builtSteps < this.stepCount; this.builtSteps++) {
+      const r = this.builtSteps * S_STRIDE;
+      const rows = this.stepRows;
+      const step: BackwardStep = {
+        op: rows[r + S_OP],
+        upstream: this.idRun(rows[r + S_UP_START], rows[r + S_UP_COUNT], true) as (number | null)[],
+        sent: this.idRun(rows[r + S_SENT_START], rows[r + S_SENT_COUNT], true) as (number | null)[],
+        gradientOps: [],
+      };
+      for (let id = rows[r + S_FIRST_OP]; id <= rows[r + S_LAST_OP]; id++) step.gradientOps.push(id);
+      this.gradients[rows[r + S_CALL_INDEX]].steps.push(step);
+    }
+  }
+
+  private idRun(start: number, count: number, zeroIsNull = false): (number | null)[] {
+    const out = new Array<number | null>(count);
+    for (let i = 0; i < count; i++) {
+      const id = this.ids[start + i];
+      out[i] = zeroIsNull && id === 0 ? null : id;
+    }
+    return out;
+  }
+
+  private buildTensor(row: number): TensorRecord {
+    const r = row * T_STRIDE;
+    const rows = this.tensorRows;
+    const flags = rows[r + T_FLAGS];
+    const kind = KINDS[flags & 3];
+    const dtype = DTYPES[(flags >> 2) & 7];
+    const shape = this.idRun(rows[r + T_SHAPE_START], rows[r + T_RANK]) as number[];
+    const valueRef = rows[r + T_VALUE];
+    let value: ValueSnapshot;
+    if (valueRef < 0) value = this.snapshots[-valueRef - 1];
+    else {
+      const n = sizeOf(shape);
+      const values = new Array<ScalarValue>(n);
+      for (let i = 0; i < n; i++) values[i] = scalarOf(dtype, this.values[valueRef + i]);
+      value = { dtype, shape, values };
+    }
+    const id = rows[r + T_ID];
+    const loc = this.tensorLocs.get(row);
+    const gradientCall = rows[r + T_GRADIENT_CALL];
+    const name = this.tensorNames.get(row);
+    // Key order as the records have always had it (traces are compared as text).
+    if (flags & OUTPUT_FLAG) {
+      const rec: TensorRecord = { id, kind, dtype, shape, producer: rows[r + T_PRODUCER], outputIndex: rows[r + T_OUTPUT_INDEX], value };
+      if (rows[r + T_VARIABLE] !== 0) rec.variable = rows[r + T_VARIABLE];
+      if (name !== undefined) rec.name = name;
+      if (loc) rec.loc = loc;
+      if (gradientCall !== 0) rec.gradientCall = gradientCall;
+      return rec;
+    }
+    const rec: TensorRecord = { id, kind, dtype, shape, value };
     if (loc) rec.loc = loc;
-    if (gradientCall !== undefined) rec.gradientCall = gradientCall;
-    this.tensors.push(rec);
+    if (gradientCall !== 0) rec.gradientCall = gradientCall;
+    if (name !== undefined) rec.name = name;
+    return rec;
+  }
+
+  private buildOp(row: number): OpRecord & { seq: number } {
+    const r = row * O_STRIDE;
+    const rows = this.opRows;
+    const rec = {
+      id: rows[r + O_ID],
+      type: opTypeNames[rows[r + O_TYPE]],
+      attrs: this.opAttrs.get(row) ?? NO_ATTRS,
+      inputs: this.idRun(rows[r + O_IN_START], rows[r + O_IN_COUNT]) as number[],
+      outputs: this.idRun(rows[r + O_OUT_START], rows[r + O_OUT_COUNT]) as number[],
+      tapes: rows[r + O_TAPES_COUNT] === 0 ? NO_TAPES : (this.idRun(rows[r + O_TAPES_START], rows[r + O_TAPES_COUNT]) as number[]),
+    } as OpRecord & { seq: number };
+    if (rows[r + O_VARIABLE] !== 0) rec.variable = rows[r + O_VARIABLE];
+    const loc = this.opLocs.get(row);
+    if (loc) rec.loc = loc;
+    if (rows[r + O_GRADIENT_CALL] !== 0) rec.gradientCall = rows[r + O_GRADIENT_CALL];
+    const gradient = GRADIENT_KINDS[rows[r + O_GRADIENT]];
+    if (gradient) rec.gradient = gradient;
+    const scope = this.opScopes.get(row);
+    if (scope) rec.scope = scope;
+    const stopped = this.opStoppedTapes.get(row);
+    if (stopped) rec.stoppedTapes = stopped;
+    rec.seq = rows[r + O_SEQ];
+    return rec;
   }
 
   /** Extends the lookup indexes over what was recorded since they were last used. */
   private ensureIndexes(): void {
+    this.sync();
     for (; this.indexedTensors < this.tensors.length; this.indexedTensors++) {
       this.tensorIndex.set(this.tensors[this.indexedTensors].id, this.indexedTensors);
     }
@@ -168,17 +542,6 @@ export class TraceRecorder {
   setVariableOwner(v: Variable): void {
     const rec = this.variables.find((r) => r.id === v.id);
     if (rec && v.owner) rec.owner = v.owner;
-  }
-
-  addOp(record: OpRecord): (OpRecord & { seq: number }) | undefined {
-    if (this.full) {
-      this.droppedOps++;
-      return undefined;
-    }
-    const rec = record as OpRecord & { seq: number };
-    rec.seq = this.seq++;
-    this.ops.push(rec);
-    return rec;
   }
 
   addTape(rec: TapeRecord): void {
@@ -333,6 +696,7 @@ export class TraceRecorder {
   }
 
   toTrace(): Trace {
+    this.sync();
     const trace: Trace = {
       format: TRACE_FORMAT,
       version: TRACE_VERSION,

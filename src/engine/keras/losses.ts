@@ -20,7 +20,7 @@ export const EPSILON = 1e-7;
 
 export type Reduction = 'sum_over_batch_size' | 'sum' | 'mean' | 'none' | null;
 
-const run = (type: string, inputs: Tensor[], attrs: Record<string, unknown> = {}): Tensor => getEngine().run1(type, inputs, attrs);
+const run = (type: string, inputs: Tensor[], attrs?: Record<string, unknown>): Tensor => getEngine().run1(type, inputs, attrs);
 
 /** Where Keras's Python `warnings.warn` text goes (the engine's warning sink). */
 function userWarning(message: string): void {

@@ -11,7 +11,7 @@ import { TFError, opError } from '../errors';
 import { Tensor } from '../tensor';
 import { scalarLike } from '../ops/helpers';
 
-const run = (type: string, inputs: Tensor[], attrs: Record<string, unknown> = {}): Tensor => getEngine().run1(type, inputs, attrs);
+const run = (type: string, inputs: Tensor[], attrs?: Record<string, unknown>): Tensor => getEngine().run1(type, inputs, attrs);
 
 export function hasOp(type: string): boolean {
   try {

@@ -10,7 +10,7 @@ import { opError } from '../errors';
 import { broadcastOrThrow, checkNumeric, checkSameDType, make, numeric, unbroadcast } from '../ops/helpers';
 import type { Tensor } from '../tensor';
 
-const run = (type: string, inputs: Tensor[], attrs: Record<string, unknown> = {}): Tensor => getEngine().run1(type, inputs, attrs);
+const run = (type: string, inputs: Tensor[], attrs?: Record<string, unknown>): Tensor => getEngine().run1(type, inputs, attrs);
 
 registerOp({
   type: 'BiasAdd',

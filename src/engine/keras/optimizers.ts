@@ -15,7 +15,7 @@ import { type TensorLike, constant, toTensor } from '../convert';
 import { Tensor, Variable } from '../tensor';
 import { snakeCase, uniqueName } from './names';
 
-const run = (type: string, inputs: Tensor[], attrs: Record<string, unknown> = {}): Tensor => getEngine().run1(type, inputs, attrs);
+const run = (type: string, inputs: Tensor[], attrs?: Record<string, unknown>): Tensor => getEngine().run1(type, inputs, attrs);
 const scalarOf = (value: number, dtype: DTypeName): Tensor => getEngine().scalar(value, dtype);
 
 /** A gradient (or null, like Python's None) paired with its variable. */

@@ -11,7 +11,7 @@ import type { Tensor } from '../tensor';
 import { broadcastOrThrow, checkNumeric, checkSameDType, make, numeric, scalarLike, unbroadcast } from './helpers';
 import { checkDType } from './kernel-util';
 
-const run = (type: string, inputs: Tensor[], attrs: Record<string, unknown> = {}): Tensor => getEngine().run1(type, inputs, attrs);
+const run = (type: string, inputs: Tensor[], attrs?: Record<string, unknown>): Tensor => getEngine().run1(type, inputs, attrs);
 
 function copyData(t: Tensor): NumericData | string[] {
   return t.dtype === 'string' ? (t.data as string[]).slice() : (t.data as NumericData);

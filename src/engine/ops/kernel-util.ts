@@ -9,8 +9,8 @@ import { TFError } from '../errors';
 import { Tensor } from '../tensor';
 import { DTYPE_RULES } from './dtype-errors';
 
-export const run1 = (type: string, inputs: Tensor[], attrs: Record<string, unknown> = {}): Tensor => getEngine().run1(type, inputs, attrs);
-export const runN = (type: string, inputs: Tensor[], attrs: Record<string, unknown> = {}): Tensor[] => getEngine().run(type, inputs, attrs);
+export const run1 = (type: string, inputs: Tensor[], attrs?: Record<string, unknown>): Tensor => getEngine().run1(type, inputs, attrs);
+export const runN = (type: string, inputs: Tensor[], attrs?: Record<string, unknown>): Tensor[] => getEngine().run(type, inputs, attrs);
 
 const MIN_NORMAL_FLOAT32 = 1.1754943508222875e-38;
 const MIN_NORMAL_FLOAT64 = 2.2250738585072014e-308;

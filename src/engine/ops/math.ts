@@ -10,7 +10,7 @@ import { TFError, opError } from '../errors';
 import { broadcastOrThrow, checkFloat, checkNumeric, checkSameDType, make, numeric, scalarLike, unbroadcast } from './helpers';
 import { checkDType, hasDTypeRule } from './kernel-util';
 
-const run = (type: string, inputs: Tensor[], attrs: Record<string, unknown> = {}): Tensor => getEngine().run1(type, inputs, attrs);
+const run = (type: string, inputs: Tensor[], attrs?: Record<string, unknown>): Tensor => getEngine().run1(type, inputs, attrs);
 
 // ---- binary -------------------------------------------------------------------------------
 
