@@ -76,6 +76,9 @@ export class TapeOp {
     readonly loc: SourceLocation | undefined,
   ) {}
 
+  /** The backward pass that last reached this op (a mark instead of a Set of ops per pass). */
+  reachedBy = 0;
+
   /** The id the tape tracks for input `i`. */
   inputId(i: number): number {
     return this.ids !== null ? this.ids[i] : this.inputs[i].id;

@@ -58,6 +58,9 @@ export function resetWarningCounters(): void {
 const PERSISTENT_INSIDE_WARNING =
   'Calling GradientTape.gradient on a persistent tape inside its context is significantly less efficient than calling it outside the context (it causes the gradient ops to be recorded on the tape, leading to increased CPU and memory usage). Only call GradientTape.gradient inside the context if you actually want to trace the gradient in order to compute higher order derivatives.';
 
+/** Counts backward passes: TapeOp.reachedBy marks the ops the current one reached. */
+let backwardPasses = 0;
+
 const NON_PERSISTENT_TWICE = 'A non-persistent GradientTape can only be used to compute one set of gradients (or jacobians)';
 
 export class GradientTape {
@@ -389,17 +392,19 @@ export class GradientTape {
     const sourceIds = sources.map((s) => this.idOf(s));
     const targetIds = targets.map((t) => this.idOf(t));
 
-    // Ops reachable backwards from the targets.
-    const reachable = new Set<TapeOp>();
+    // Ops reachable backwards from the targets, in recording order.
+    const pass = ++backwardPasses;
+    const reachable: TapeOp[] = [];
     const stack: number[] = targetIds.slice();
     while (stack.length > 0) {
       const op = state.producer.get(stack.pop() as number);
-      if (!op || reachable.has(op)) continue;
-      reachable.add(op);
+      if (!op || op.reachedBy === pass) continue;
+      op.reachedBy = pass;
+      reachable.push(op);
       for (let i = 0; i < op.inputCount; i++) stack.push(op.inputId(i));
     }
-    // Of those, the ones that depend on a source (in recording order).
-    const ordered = [...reachable].sort((a, b) => a.order - b.order);
+    const ordered = reachable.sort((a, b) => a.order - b.order);
+    // Of those, the ones that depend on a source.
     // A source the tape neither watches nor produced gets None even when a recorded op consumed
     // it: TensorFlow's ComputeGradient deletes the gradient of such a tensor once its uses are done.
     const dependent = new Set<number>(sourceIds.filter((id) => state.knows(id)));
@@ -415,11 +420,13 @@ export class GradientTape {
       }
     }
 
-    const grads = new Map<number, Tensor[]>();
+    // Gradients arrived per id: one tensor, or a list when several did (summed when used).
+    const grads = new Map<number, Tensor | Tensor[]>();
     const add = (id: number, g: Tensor): void => {
-      const list = grads.get(id);
-      if (list) list.push(g);
-      else grads.set(id, [g]);
+      const got = grads.get(id);
+      if (got === undefined) grads.set(id, g);
+      else if (Array.isArray(got)) got.push(g);
+      else grads.set(id, [got, g]);
     };
     const previousCall = engine.currentGradientCall;
     if (call) engine.currentGradientCall = call.id;
@@ -437,12 +444,18 @@ export class GradientTape {
       });
       for (let k = needed.length - 1; k >= 0; k--) {
         const op = needed[k];
-        const incoming = op.outputs.map((o) => this.sum(grads.get(o.id)));
-        if (incoming.every((g) => g === null)) continue;
+        const incoming: (Tensor | null)[] = [];
+        let arrived = false;
+        for (const out of op.outputs) {
+          const g = this.sum(grads.get(out.id));
+          incoming.push(g);
+          if (g !== null) arrived = true;
+        }
+        if (!arrived) continue;
         const firstOp = engine.lastOpId + 1;
         const inputCount = op.inputCount;
-        const wanted = new Array<boolean>(inputCount);
-        for (let i = 0; i < inputCount; i++) wanted[i] = dependent.has(op.inputId(i)) && isFloat(op.inputs[i].dtype);
+        const wanted: boolean[] = [];
+        for (let i = 0; i < inputCount; i++) wanted.push(dependent.has(op.inputId(i)) && isFloat(op.inputs[i].dtype));
         const sent = this.runGradFn(op, incoming, wanted);
         // What went to each input, for the trace's backward step (null: nothing).
         const stepSent: (Tensor | null)[] | null = call ? new Array<Tensor | null>(inputCount) : null;
@@ -486,10 +499,11 @@ export class GradientTape {
     }
   }
 
-  private sum(list: Tensor[] | undefined): Tensor | null {
-    if (!list || list.length === 0) return null;
-    if (list.length === 1) return list[0];
-    return this.engine.run1('AddN', list);
+  private sum(got: Tensor | Tensor[] | undefined): Tensor | null {
+    if (got === undefined) return null;
+    if (!Array.isArray(got)) return got;
+    if (got.length === 1) return got[0];
+    return this.engine.run1('AddN', got);
   }
 
   // ---- trace --------------------------------------------------------------------------------

@@ -27,6 +27,7 @@ export class Tensor {
 
   constructor(
     readonly dtype: DTypeName,
+    /** Never changed in place, so tensors may share one shape array (elementwise ops do). */
     readonly shape: number[],
     readonly data: TensorData,
   ) {

@@ -182,17 +182,42 @@ class ChangeLog<T> {
 type IntColumn = Int32Array<ArrayBuffer>;
 type FloatColumn = Float64Array<ArrayBuffer>;
 
+/**
+ * Column storage that growth replaced, by size. Nothing references it any more (columns are private
+ * and never handed out), so later growth and later recorders reuse it: fresh memory is costly here
+ * (the first touch of each page), and every run's recorder grows through the same sizes.
+ */
+const retiredBuffers = new Map<number, ArrayBuffer[]>();
+const RETIRED_PER_SIZE = 4;
+
+function columnBuffer(bytes: number): ArrayBuffer {
+  return retiredBuffers.get(bytes)?.pop() ?? new ArrayBuffer(bytes);
+}
+
+function retire(buffer: ArrayBuffer): void {
+  let list = retiredBuffers.get(buffer.byteLength);
+  if (!list) retiredBuffers.set(buffer.byteLength, (list = []));
+  if (list.length < RETIRED_PER_SIZE) list.push(buffer);
+}
+
+/** A new int32 column (its old contents are never read: rows are written before they are read). */
+function intColumn(length: number): IntColumn {
+  return new Int32Array(columnBuffer(length * 4));
+}
+
 function grownInt(a: IntColumn, need: number): IntColumn {
   if (need <= a.length) return a;
-  const b = new Int32Array(Math.max(need, a.length * 2));
+  const b = intColumn(Math.max(need, a.length * 2));
   b.set(a);
+  retire(a.buffer);
   return b;
 }
 
 function grownFloat(a: FloatColumn, need: number): FloatColumn {
   if (need <= a.length) return a;
-  const b = new Float64Array(Math.max(need, a.length * 2));
+  const b = new Float64Array(columnBuffer(Math.max(need, a.length * 2) * 8));
   b.set(a);
+  retire(a.buffer);
   return b;
 }
 
@@ -201,15 +226,15 @@ export class TraceRecorder {
   private seq = 0;
   // Tensors: `tensorRows` (T_STRIDE int32 per tensor), their shapes and locations by row, names and
   // non-inline snapshots on the side (rare), element values of small numeric tensors in `values`.
-  private tensorRows = new Int32Array(256 * T_STRIDE);
+  private tensorRows = intColumn(256 * T_STRIDE);
   private tensorCount = 0;
   private readonly tensorLocs = new ChangeLog<SourceLocation>();
   private readonly tensorNames = new Map<number, string>();
   private readonly snapshots: ValueSnapshot[] = [];
-  private values = new Float64Array(1024);
+  private values: FloatColumn = new Float64Array(columnBuffer(1024 * 8));
   private valueCount = 0;
   // Ops: `opRows` (O_STRIDE int32 per op) and their type, attrs, location and scope by row.
-  private opRows = new Int32Array(256 * O_STRIDE);
+  private opRows = intColumn(256 * O_STRIDE);
   private opCount = 0;
   /** Attrs of the ops that have some, by row. */
   private readonly opAttrs = new Map<number, Record<string, AttrValue>>();
@@ -217,10 +242,10 @@ export class TraceRecorder {
   private readonly opScopes = new ChangeLog<string>();
   private readonly opStoppedTapes = new Map<number, number[]>();
   // Backward steps of gradient calls (S_STRIDE int32 per step).
-  private stepRows = new Int32Array(64 * S_STRIDE);
+  private stepRows = intColumn(64 * S_STRIDE);
   private stepCount = 0;
   /** Op inputs/outputs/tapes and step upstream/sent ids, as runs. */
-  private ids = new Int32Array(1024);
+  private ids = intColumn(1024);
   private idCount = 0;
   // The records built from the logs so far (extended by sync()): what toTrace() returns.
   private readonly tensors: TensorRecord[] = [];

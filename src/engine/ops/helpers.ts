@@ -56,8 +56,9 @@ export function checkNumeric(type: string, t: Tensor): void {
   }
 }
 
+/** The broadcast shape of a∘b: `a.shape` itself when the shapes are equal (shapes are never written). */
 export function broadcastOrThrow(type: string, a: Tensor, b: Tensor): number[] {
-  if (shapesEqual(a.shape, b.shape)) return a.shape.slice();
+  if (shapesEqual(a.shape, b.shape)) return a.shape;
   const out = broadcastShapes(a.shape, b.shape);
   if (!out) throw opError(type, `Incompatible shapes: ${shapeText(a.shape)} vs. ${shapeText(b.shape)}`);
   return out;

@@ -78,12 +78,15 @@ export function isAllZeros(t: Tensor): boolean {
  * TensorFlow's dtype check for an op's `T` attribute (table generated from TensorFlow): throws
  * its exact InvalidArgumentError for a dtype the op does not accept. Ops without a rule accept all.
  */
+/** The rules in a Map: looked up on every op (a large object literal is a slow dictionary). */
+const RULES = new Map(Object.entries(DTYPE_RULES));
+
 export function hasDTypeRule(opType: string): boolean {
-  return opType in DTYPE_RULES;
+  return RULES.has(opType);
 }
 
 export function checkDType(opType: string, t: Tensor): void {
-  const rule = DTYPE_RULES[opType];
+  const rule = RULES.get(opType);
   if (!rule || rule.allowed.includes(t.dtype)) return;
   throw new TFError('InvalidArgumentError', rule.template.replace('{dtype}', dtypeKindWord(t.dtype)));
 }

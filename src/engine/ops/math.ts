@@ -17,11 +17,13 @@ const run = (type: string, inputs: Tensor[], attrs?: Record<string, unknown>): T
 type BinaryFn = (x: number, y: number) => number;
 
 function binaryForward(type: string, code: 'add' | 'sub' | 'mul' | 'div' | null, fn: BinaryFn | null, floatOnly = false) {
+  const hasRule = hasDTypeRule(type);
   return (inputs: Tensor[]): Tensor[] => {
-    const [a, b] = inputs;
+    const a = inputs[0];
+    const b = inputs[1];
     const dtype = checkSameDType(type, inputs);
     // TensorFlow's allowed dtypes and exact error where we have the op's rule (dtype-errors.ts).
-    if (hasDTypeRule(type)) checkDType(type, a);
+    if (hasRule) checkDType(type, a);
     else if (floatOnly) checkFloat(type, a);
     else checkNumeric(type, a);
     const shape = broadcastOrThrow(type, a, b);
@@ -35,21 +37,28 @@ function binaryForward(type: string, code: 'add' | 'sub' | 'mul' | 'div' | null,
 registerOp({
   type: 'AddV2',
   forward: binaryForward('AddV2', 'add', null),
-  grad: ({ upstream: [dy], inputs: [a, b], needed }) => [needed[0] ? unbroadcast(dy, a) : null, needed[1] ? unbroadcast(dy, b) : null],
+  // Indexing, not destructuring (`{ upstream: [dy] }` runs the array iterator): the hottest gradients.
+  grad: ({ upstream, inputs, needed }) => [
+    needed[0] ? unbroadcast(upstream[0], inputs[0]) : null,
+    needed[1] ? unbroadcast(upstream[0], inputs[1]) : null,
+  ],
 });
 
 registerOp({
   type: 'Sub',
   forward: binaryForward('Sub', 'sub', null),
-  grad: ({ upstream: [dy], inputs: [a, b], needed }) => [needed[0] ? unbroadcast(dy, a) : null, needed[1] ? unbroadcast(run('Neg', [dy]), b) : null],
+  grad: ({ upstream, inputs, needed }) => [
+    needed[0] ? unbroadcast(upstream[0], inputs[0]) : null,
+    needed[1] ? unbroadcast(run('Neg', [upstream[0]]), inputs[1]) : null,
+  ],
 });
 
 registerOp({
   type: 'Mul',
   forward: binaryForward('Mul', 'mul', null),
-  grad: ({ upstream: [dy], inputs: [a, b], needed }) => [
-    needed[0] ? unbroadcast(run('Mul', [dy, b]), a) : null,
-    needed[1] ? unbroadcast(run('Mul', [a, dy]), b) : null,
+  grad: ({ upstream, inputs, needed }) => [
+    needed[0] ? unbroadcast(run('Mul', [upstream[0], inputs[1]]), inputs[0]) : null,
+    needed[1] ? unbroadcast(run('Mul', [inputs[0], upstream[0]]), inputs[1]) : null,
   ],
 });
 
@@ -225,13 +234,16 @@ registerOp({
 type Grad = (dy: Tensor, x: Tensor, y: Tensor) => Tensor;
 
 function unary(type: string, fn: (x: number) => number, grad: Grad | null, floatOnly = true): void {
+  const hasRule = hasDTypeRule(type);
   registerOp({
     type,
-    forward: ([x]) => {
-      if (hasDTypeRule(type)) checkDType(type, x);
+    forward: (inputs) => {
+      const x = inputs[0];
+      if (hasRule) checkDType(type, x);
       else if (floatOnly) checkFloat(type, x);
       else checkNumeric(type, x);
-      return [make(x.dtype, x.shape.slice(), backend().unary(fn, numeric(x), x.dtype))];
+      // Shapes are never changed in place: the output shares its input's (one array fewer per op).
+      return [make(x.dtype, x.shape, backend().unary(fn, numeric(x), x.dtype))];
     },
     ...(grad
       ? { grad: (ctx: GradContext) => [grad(ctx.upstream[0], ctx.inputs[0], ctx.outputs[0])] }
