@@ -3,9 +3,10 @@
 //   - warm run of a small program, and of examples/gradient_tape_basics.py once the tensorflow
 //     package exists (median and p90 of the run() round trip, as a caller sees it);
 //   - the bare Python→JavaScript call cost (a do-nothing registered JS function, 100k calls),
-//     next to Python's own loop and call costs; an engine op called from JS, from Python through
-//     the raw engine API, and as `x + y` on our tensorflow's tensors. The per-op overhead from
-//     Python (tf `x + y` minus the same op from JS) has a target of at most twice the bare call.
+//     next to Python's own loop and call costs; an engine op called from JS (in the same worker,
+//     and alone in this process), from Python through the raw engine API, and as `x + y` /
+//     `tf.add` on our tensorflow's tensors. The per-op overhead from Python (`x + y` minus the same
+//     op from JS in the worker) has a target of at most twice the bare call.
 // Prints a table and writes bench-output/runtime.json.
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -142,22 +143,17 @@ try:
         for _ in range(n):
             x + y
     figures['tfAddFromPythonUs'] = timed(tf_adds, ${OPS_N})
-    # The same op through the bridge with no Python layer between (what the tensorflow package
-    # itself adds is tfAddFromPythonUs minus this), and a bare call carrying the same 4 arguments.
-    from tensorflow._core import _b
-    xt, yt, binary = x._t, y._t, _b.binary
-    def bridge_adds(n):
-        for _ in range(n):
-            binary('AddV2', xt, yt, 0)
-    def js_calls_op_args(n):
-        for _ in range(n):
-            noop('AddV2', xt, yt, 0)
     def tf_add_calls(n):
         for _ in range(n):
             tf.add(x, y)
-    figures['bridgeAddFromPythonUs'] = timed(bridge_adds, ${OPS_N})
-    figures['jsCallOpArgsUs'] = timed(js_calls_op_args, ${CALLS_N})
     figures['tfAddFunctionFromPythonUs'] = timed(tf_add_calls, ${OPS_N})
+    # The peer: the same add from JavaScript in this worker, on this run's engine.
+    figures['engineAddInWorkerUs'] = _tapescope_probe.engineAddMicros(${OPS_N} // 100, 100)
+    try:
+        import _tapescope_fast
+        figures['fastLayer'] = _tapescope_fast.disabledReason() or 'on'
+    except ImportError:
+        figures['fastLayer'] = 'not available'
 except ImportError:
     figures['tfAddFromPythonUs'] = None
 print(json.dumps(figures))
@@ -174,7 +170,8 @@ for (const trace of [true, false]) {
 }
 await runtime.dispose();
 
-// The same add run by the engine from JavaScript (dist/engine.js): what an op costs with no Python.
+// The same add run by the engine from JavaScript (dist/engine.js) alone in this process: the op with
+// nothing else having run (monomorphic JIT), for reference; the overhead uses the in-worker peer.
 const engineBundle = join(root, 'dist', 'engine.js');
 if (existsSync(engineBundle)) {
   const engine = createRequire(import.meta.url)(engineBundle);
@@ -188,7 +185,7 @@ if (existsSync(engineBundle)) {
       for (let i = 0; i < OPS_N; i++) engine.add(a, b);
       best = Math.min(best, ((performance.now() - started) / OPS_N) * 1000);
     }
-    results[trace ? 'calls' : 'callsNoTrace'].engineAddFromJsUs = best;
+    results[trace ? 'calls' : 'callsNoTrace'].engineAddAloneUs = best;
   }
 }
 
@@ -207,30 +204,27 @@ const rows = [
   ['Python function call', fmt(results.calls?.pythonCallUs, 'us')],
   ['bare Python→JS call (no args)', fmt(results.calls?.jsCallUs, 'us')],
   ['bare Python→JS call (two floats)', fmt(results.calls?.jsCallTwoFloatsUs, 'us')],
-  ['engine add from JS (trace on / off)', `${fmt(results.calls?.engineAddFromJsUs, 'us')} / ${fmt(results.callsNoTrace?.engineAddFromJsUs, 'us')}`],
-  ['engine add from Python (trace on / off)', `${fmt(results.calls?.engineAddFromPythonUs, 'us')} / ${fmt(results.callsNoTrace?.engineAddFromPythonUs, 'us')}`],
+  ['engine add from JS in the worker (trace on / off)', `${fmt(results.calls?.engineAddInWorkerUs, 'us')} / ${fmt(results.callsNoTrace?.engineAddInWorkerUs, 'us')}`],
+  ['engine add from JS alone in a process (trace on / off)', `${fmt(results.calls?.engineAddAloneUs, 'us')} / ${fmt(results.callsNoTrace?.engineAddAloneUs, 'us')}`],
+  ['engine API add from Python via FFI (trace on / off)', `${fmt(results.calls?.engineAddFromPythonUs, 'us')} / ${fmt(results.callsNoTrace?.engineAddFromPythonUs, 'us')}`],
   ['tf x + y from Python (trace on / off)', `${fmt(results.calls?.tfAddFromPythonUs, 'us')} / ${fmt(results.callsNoTrace?.tfAddFromPythonUs, 'us')}`],
+  ['tf.add(x, y) from Python (trace on / off)', `${fmt(results.calls?.tfAddFunctionFromPythonUs, 'us')} / ${fmt(results.callsNoTrace?.tfAddFunctionFromPythonUs, 'us')}`],
+  ['fast layer (src/runtime/fast-ops.ts)', String(results.calls?.fastLayer ?? 'n/a')],
 ];
 const width = Math.max(...rows.map(([label]) => label.length));
 console.log('Python runtime');
 for (const [label, value] of rows) console.log(`  ${label.padEnd(width)}  ${value}`);
-// Per-op overhead from Python: what `x + y` costs beyond the engine's own op, against a bare call.
+// Per-op overhead from Python: what `x + y` (and tf.add) cost beyond the same op from JavaScript in
+// the same worker, against the bare Python→JS call (issue 3's target: at most twice the bare call).
 for (const [key, label] of [['calls', 'trace on'], ['callsNoTrace', 'trace off']]) {
   const figures = results[key];
-  if (!figures?.tfAddFromPythonUs || !figures.engineAddFromJsUs || !results.calls?.jsCallUs) continue;
-  figures.tfOverheadUs = figures.tfAddFromPythonUs - figures.engineAddFromJsUs;
+  if (!figures?.tfAddFromPythonUs || !figures.engineAddInWorkerUs || !results.calls?.jsCallUs) continue;
+  figures.tfOverheadUs = figures.tfAddFromPythonUs - figures.engineAddInWorkerUs;
   figures.tfOverheadRatio = figures.tfOverheadUs / results.calls.jsCallUs;
+  figures.tfAddOverheadUs = figures.tfAddFunctionFromPythonUs - figures.engineAddInWorkerUs;
   console.log(
-    `  per-op overhead from Python (${label}): ${fmt(figures.tfOverheadUs, 'us')} = ${figures.tfOverheadRatio.toFixed(1)}x the bare call (target ≤ 2x)`,
-  );
-}
-// The tensorflow package's own share: x + y and tf.add minus the same op called through the bridge.
-for (const [key, label] of [['calls', 'trace on'], ['callsNoTrace', 'trace off']]) {
-  const f = results[key];
-  if (!f?.bridgeAddFromPythonUs || !f.tfAddFromPythonUs) continue;
-  f.packageOverheadUs = f.tfAddFromPythonUs - f.bridgeAddFromPythonUs;
-  console.log(
-    `  tensorflow package's own cost per op (${label}): x + y ${fmt(f.packageOverheadUs, 'us')}, tf.add ${fmt(f.tfAddFunctionFromPythonUs - f.bridgeAddFromPythonUs, 'us')} (bare call ${fmt(results.calls.jsCallUs, 'us')}, with the op's 4 args ${fmt(f.jsCallOpArgsUs, 'us')})`,
+    `  per-op overhead from Python (${label}): x + y ${fmt(figures.tfOverheadUs, 'us')} = ${figures.tfOverheadRatio.toFixed(1)}x the bare call, ` +
+      `tf.add ${fmt(figures.tfAddOverheadUs, 'us')} = ${(figures.tfAddOverheadUs / results.calls.jsCallUs).toFixed(1)}x (target ≤ 2x)`,
   );
 }
 writeFileSync(join(outDir, 'runtime.json'), `${JSON.stringify(results, null, 2)}\n`);

@@ -29,8 +29,11 @@ import type { TensorLike } from '../engine/convert';
 import './image-ops';
 import { normal as randomNormal, setSeed, truncatedNormal, uniform as randomUniform } from '../engine/random';
 
-type Operand = Tensor | Variable | number | boolean | string;
+export type Operand = Tensor | Variable | number | boolean | string;
 type Differentiable = Tensor | Variable;
+
+/** The attributes of ops that have none (shared: no op changes its attributes). */
+const NO_ATTRIBUTES: Readonly<Record<string, unknown>> = Object.freeze({});
 
 /** Python callables arrive as PyProxies: callable from JS, and must be destroyed when done. */
 interface PyCallable {
@@ -79,7 +82,38 @@ export function createBridge(engine: Engine) {
     return engine.run(type, inputs, attrs, loc);
   };
 
-  return {
+  const binaryAt = (type: string, a: Operand, b: Operand, loc: SourceLocation | undefined): Tensor => {
+    engine.location = loc;
+    // Two tensors of a type that needs no conversion: the common case, without building a pair.
+    if (type !== 'TrueDiv' && a instanceof Tensor && b instanceof Tensor) return engine.run1(type, [a, b], NO_ATTRIBUTES, loc);
+    let [x, y] = toTensorPair(a as TensorLike, b as TensorLike, loc);
+    if (type === 'TrueDiv') {
+      // Python 3 `/` on integers divides as float64 (math_ops.truediv).
+      if (x.dtype === 'int32' || x.dtype === 'int64') {
+        x = engine.run1('Cast', [x], { dtype: 'float64' }, loc);
+        y = engine.run1('Cast', [y], { dtype: y.dtype === 'int32' || y.dtype === 'int64' ? 'float64' : y.dtype }, loc);
+      }
+      type = 'RealDiv';
+    }
+    return engine.run1(type, [x, y], NO_ATTRIBUTES, loc);
+  };
+
+  const unaryAt = (type: string, x: Operand, loc: SourceLocation | undefined): Tensor => {
+    engine.location = loc;
+    // tf.stop_gradient(variable) reads it without marking it accessed (TensorFlow watches nothing).
+    const input = type === 'StopGradient' && x instanceof Variable ? engine.readVariable(x, loc, false) : operand(x, undefined, loc);
+    return engine.run1(type, [input], NO_ATTRIBUTES, loc);
+  };
+
+  /** What the fast layer (src/runtime/fast-ops.ts) calls: the same ops, locations as objects. */
+  const core: BridgeCore = {
+    binaryAt,
+    unaryAt,
+    location: (id) => locations[id],
+    tracing: engine.recorder !== undefined,
+  };
+
+  const bridge = {
     /** A no-op: the bare Python→JS call, for the per-op overhead benchmark. */
     ping(): number {
       return 0;
@@ -143,24 +177,11 @@ export function createBridge(engine: Engine) {
 
     /** A binary op with TensorFlow's operand rules (a Python scalar takes the tensor's dtype). */
     binary(type: string, a: Operand, b: Operand, locId: number): Tensor {
-      const loc = at(locId);
-      let [x, y] = toTensorPair(a as TensorLike, b as TensorLike, loc);
-      if (type === 'TrueDiv') {
-        // Python 3 `/` on integers divides as float64 (math_ops.truediv).
-        if (x.dtype === 'int32' || x.dtype === 'int64') {
-          x = engine.run1('Cast', [x], { dtype: 'float64' }, loc);
-          y = engine.run1('Cast', [y], { dtype: y.dtype === 'int32' || y.dtype === 'int64' ? 'float64' : y.dtype }, loc);
-        }
-        type = 'RealDiv';
-      }
-      return engine.run1(type, [x, y], {}, loc);
+      return binaryAt(type, a, b, at(locId));
     },
 
     unary(type: string, x: Operand, locId: number): Tensor {
-      const loc = at(locId);
-      // tf.stop_gradient(variable) reads it without marking it accessed (TensorFlow watches nothing).
-      const input = type === 'StopGradient' && x instanceof Variable ? engine.readVariable(x, loc, false) : operand(x, undefined, loc);
-      return engine.run1(type, [input], {}, loc);
+      return unaryAt(type, x, at(locId));
     },
 
     /** Any op: inputs are tensors (or variables, read here); attributes as JSON. First output. */
@@ -437,6 +458,18 @@ export function createBridge(engine: Engine) {
       engine.warn(line);
     },
   };
+  return { bridge, core };
 }
 
-export type Bridge = ReturnType<typeof createBridge>;
+/** What Python imports as `_tapescope_engine.bridge`. */
+export type Bridge = ReturnType<typeof createBridge>['bridge'];
+
+/** The run's ops as the fast layer calls them: operands already decoded, locations as objects. */
+export interface BridgeCore {
+  binaryAt(type: string, a: Operand, b: Operand, loc: SourceLocation | undefined): Tensor;
+  unaryAt(type: string, x: Operand, loc: SourceLocation | undefined): Tensor;
+  /** The location Python registered with `bridge.loc` (undefined for 0, "no user frame"). */
+  location(id: number): SourceLocation | undefined;
+  /** Whether the run records a trace (locations are only looked up then). */
+  tracing: boolean;
+}

@@ -9,7 +9,7 @@
  * instance) and `options` (the run's settings).
  */
 import * as engineApi from '../engine/index';
-import { createBridge } from './bridge';
+import { type BridgeCore, createBridge } from './bridge';
 import type { Trace } from '../trace/types';
 
 export interface EngineRunOptions {
@@ -28,6 +28,8 @@ export interface EngineBinding {
   module: object;
   /** The run's trace (undefined when tracing is off); call once, after the run. */
   finish(): Trace | undefined;
+  /** The run's ops for the fast layer (src/runtime/fast-ops.ts). */
+  core: BridgeCore;
 }
 
 export const ENGINE_MODULE_NAME = '_tapescope_engine';
@@ -44,12 +46,13 @@ export function createEngineBinding(options: EngineRunOptions): EngineBinding {
   if (engine.recorder) engine.recorder.program = { file: options.programFile, language: 'python' };
   // "Logged once per process" warnings must show again in the next run, as in a new process.
   engineApi.resetWarningCounters();
+  const { bridge, core } = createBridge(engine);
   const module = {
     ...engineApi,
     engine,
     // What our Python `tensorflow` package calls: one function per Python-level op (src/runtime/bridge.ts).
-    bridge: createBridge(engine),
+    bridge,
     options: { trace: options.trace, snapshotLimit: options.snapshotLimit, maxTensorElements: options.maxTensorElements },
   };
-  return { module, finish: () => engine.recorder?.toTrace() };
+  return { module, core, finish: () => engine.recorder?.toTrace() };
 }

@@ -14,6 +14,8 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { PyodideAPI } from 'pyodide';
 import { pythonSources } from 'tapescope:python-sources';
 import { ENGINE_MODULE_NAME, createEngineBinding } from './engine-binding';
+import { FastOps } from './fast-ops';
+import * as engineApi from '../engine/index';
 import type {
   HostToWorker,
   PythonError,
@@ -103,6 +105,21 @@ interface Runner {
 interface LoadedPython {
   pyodide: PyodideAPI;
   runner: Runner;
+  /** The ops on the hot path as C-level builtins (src/runtime/fast-ops.ts), bound to each run. */
+  fastOps: FastOps;
+}
+
+/** Microseconds per `add(a, b)` of two scalars through the engine's API, best of `windows` windows of `n`. */
+function timeEngineAdds(n: number, windows: number): number {
+  const a = engineApi.constant(1.5);
+  const b = engineApi.constant(2.5);
+  let best = Number.POSITIVE_INFINITY;
+  for (let w = 0; w < windows; w++) {
+    const started = performance.now();
+    for (let i = 0; i < n; i++) engineApi.add(a, b);
+    best = Math.min(best, (performance.now() - started) / n);
+  }
+  return best * 1000;
 }
 
 /** Set once Python is loaded (the same value `loading` resolves to). */
@@ -138,8 +155,13 @@ async function loadPython(): Promise<LoadedPython> {
     ? bytecodeCacheFile(startData.snapshotDir, pyodideModule.version, pythonSources)
     : undefined;
   if (bytecodeCache) cachedBytecodeCount = restoreBytecode(pyodide, bytecodeCache, PACKAGE_ROOT);
-  // A do-nothing JS function, so scripts/bench-runtime.mjs can measure the bare Python→JS call cost.
-  pyodide.registerJsModule('_tapescope_probe', { noop: () => 0 });
+  // For scripts/bench-runtime.mjs: a do-nothing JS function (the bare Python→JS call), and the
+  // engine's add run from JavaScript in this worker, on the current run's engine (the peer of
+  // `x + y` from Python, under the same JIT state and trace setting).
+  pyodide.registerJsModule('_tapescope_probe', { noop: () => 0, engineAddMicros: timeEngineAdds });
+  // Pyodide's Emscripten module: the C API the fast layer calls (checked before it is used).
+  const fastOps = new FastOps((pyodide as unknown as { _module?: unknown })._module);
+  pyodide.registerJsModule('_tapescope_fast', fastOps.pythonModule());
   pyodide.runPython(`import sys\nsys.path.insert(0, ${JSON.stringify(PACKAGE_ROOT)})\nsys.dont_write_bytecode = False`);
   const runner = pyodide.pyimport('_tapescope.runner') as unknown as Runner;
   try {
@@ -148,7 +170,7 @@ async function loadPython(): Promise<LoadedPython> {
     // Imported on demand instead; the user's import shows the error.
   }
   post({ type: 'ready', coldStartMs: Math.round(performance.now() - started), from });
-  loaded = { pyodide, runner };
+  loaded = { pyodide, runner, fastOps };
   return loaded;
 }
 
@@ -221,7 +243,7 @@ function mountProgramDirectory(pyodide: LoadedPython['pyodide'], programFile: st
 }
 
 async function run(runId: number, program: WorkerProgram, options: WorkerRunOptions): Promise<WorkerRunOutcome> {
-  const { pyodide, runner } = await loading;
+  const { pyodide, runner, fastOps } = await loading;
   for (const forwarder of [stdout, stderr]) {
     forwarder.runId = runId;
     forwarder.cell = undefined;
@@ -236,6 +258,7 @@ async function run(runId: number, program: WorkerProgram, options: WorkerRunOpti
     writeStderr: (text) => stderr.write(new TextEncoder().encode(text)),
   });
   pyodide.registerJsModule(ENGINE_MODULE_NAME, engine.module);
+  fastOps.bindRun(engine.core);
   const { files, sources } = userFiles(program);
   mountProgramDirectory(pyodide, program.file);
   const outcome: WorkerRunOutcome = { status: 'ok' };
@@ -291,6 +314,7 @@ async function run(runId: number, program: WorkerProgram, options: WorkerRunOpti
     } catch {
       outcome.workerUnusable = true;
     }
+    fastOps.bindRun(undefined);
   }
   try {
     outcome.trace = engine.finish();

@@ -48,6 +48,8 @@ def _tapescope_begin_run():
     _b_read = bridge.read
     _loc_cache.clear()
     _variables_by_id.clear()
+    if _F is not None:
+        _F.beginRun()
     _install_warning_sink(bridge)
 
 
@@ -424,7 +426,17 @@ class TensorShape:
 
 class Tensor:
     """tf.Tensor. Eager tensors are `EagerTensor` instances (its subclass)."""
-    __slots__ = ('_t', '_shape', '_dtype', '__weakref__')
+    __slots__ = ('_tp', '_shape', '_dtype', '__weakref__')
+
+    @property
+    def _t(self):
+        """The engine's tensor (a JsProxy). Tensors made by the fast layer (src/runtime/fast-ops.ts)
+        have none until Python first needs it."""
+        try:
+            return self._tp
+        except AttributeError:
+            handle = self._tp = _F.handleOf(id(self))
+            return handle
 
     # numpy must defer to us for `ndarray op tensor` (and tensors are not hashable by value).
     __array_priority__ = 100
@@ -553,7 +565,73 @@ class EagerTensor(Tensor):
     __slots__ = ()
 
     def __init__(self, handle):
-        self._t = handle
+        self._tp = handle
+        _adopt(self, handle)
+
+
+def _adopt(tensor, handle):
+    """Registers a tensor made in Python with the fast layer (replaced by it when it is on)."""
+
+
+# ---- the fast layer ---------------------------------------------------------------------------
+# src/runtime/fast-ops.ts replaces the hot-path callables below (operators, tf.add & co.) with
+# builtins written in JavaScript that call the engine directly; each keeps the Python version as
+# its fallback for every case it does not handle. Without the worker (or if its start-up checks
+# fail) nothing is replaced and the Python versions run.
+
+def _fast_raise_pending():
+    error = _F.takePendingError()
+    converted = _convert_error(error)
+    if converted is error:
+        raise RuntimeError(f'Tapescope internal error in an op: {error}')
+    raise converted from None
+
+
+def _fast_is_user_code(code):
+    filename = code.co_filename
+    return 1 if filename in _locations._user_files or _locations._in_user_dir(filename) else 0
+
+
+def _fast_location_id(frame):
+    d = _locations.frame_location(frame)
+    return _b_loc(d['file'], d['line'], d.get('column'), d.get('endLine'), d.get('endColumn'), d.get('functionName'))
+
+
+def _fast_setup():
+    try:
+        import _tapescope_fast
+    except ImportError:
+        return None
+    probe = _tapescope_fast.probe
+    float_object = 1.5
+    hooks = {'raise_pending': _fast_raise_pending, 'is_user_code': _fast_is_user_code,
+             'location_id': _fast_location_id}
+    ok = _tapescope_fast.setup(to_js({
+        'tensorType': id(EagerTensor), 'tensorBase': id(Tensor), 'basicSize': EagerTensor.__basicsize__,
+        'flags': EagerTensor.__flags__, 'none': id(None), 'floatType': id(float), 'intType': id(int),
+        'floatObject': id(float_object), 'jsProxy': id(probe), 'hooks': id(hooks)}, dict_converter=_js_object))
+    return _tapescope_fast if ok else None
+
+
+def _js_object(entries):
+    from js import Object
+    return Object.fromEntries(entries)
+
+
+_F = _fast_setup()
+
+
+def _fast_replace(fn, kind, op_type=None):
+    """`fn`, or its fast version (with `fn` as its fallback) when the fast layer is on."""
+    if _F is None:
+        return fn
+    slot = {fn.__name__: fn}
+    _F.replace(id(slot), fn.__name__, kind, op_type)
+    return slot[fn.__name__]
+
+
+if _F is not None:
+    _F.replace(id(globals()), '_adopt', 'adopt', None)
 
 
 class _Reference:
@@ -847,9 +925,8 @@ def _fast_binary(op_type, reflected):
             if entry is not None and entry[0] is code:
                 mine = self._t if type(self) is EagerTensor else self._v
                 try:
-                    t = _new_tensor(EagerTensor)
-                    t._t = _b_binary(op_type, h, mine, entry[1]) if reflected else _b_binary(op_type, mine, h, entry[1])
-                    return t
+                    return EagerTensor(_b_binary(op_type, h, mine, entry[1]) if reflected
+                                       else _b_binary(op_type, mine, h, entry[1]))
                 except JsException as e:
                     raise _convert_error(e) from None
         return _binop_at(op_type, other, self) if reflected else _binop_at(op_type, self, other)
@@ -869,14 +946,12 @@ def _fast_function(op_type, name):
             entry = _loc_cache.get((id(code), frame.f_lasti))
             if entry is not None and entry[0] is code:
                 try:
-                    t = _new_tensor(EagerTensor)
-                    t._t = _b_binary(op_type, x._t, y._t, entry[1])
-                    return t
+                    return EagerTensor(_b_binary(op_type, x._t, y._t, entry[1]))
                 except JsException as e:
                     raise _convert_error(e) from None
         return _binop(op_type, x, y)
     fn.__name__ = fn.__qualname__ = name
-    return fn
+    return _fast_replace(fn, 'binaryFunction', op_type)
 
 
 def _fast_unary(op_type, name):
@@ -888,22 +963,18 @@ def _fast_unary(op_type, name):
             entry = _loc_cache.get((id(code), frame.f_lasti))
             if entry is not None and entry[0] is code:
                 try:
-                    t = _new_tensor(EagerTensor)
-                    t._t = _b_unary(op_type, x._t, entry[1])
-                    return t
+                    return EagerTensor(_b_unary(op_type, x._t, entry[1]))
                 except JsException as e:
                     raise _convert_error(e) from None
         return _unop(op_type, x)
     fn.__name__ = fn.__qualname__ = name
-    return fn
+    return _fast_replace(fn, 'unaryFunction', op_type)
 
 
 def _binop_at(op_type, x, y):
     """_binop for operator methods (one frame less between the user's line and here)."""
     return _binop(op_type, x, y)
 
-
-_new_tensor = object.__new__
 
 
 def _install_operators(cls):
@@ -974,6 +1045,30 @@ def _install_operators(cls):
 
 
 _install_operators(Tensor)
+
+
+def _install_fast_operators():
+    """EagerTensor's operators as fast-layer method descriptors (called with no Python frame)."""
+    specs = [(f'__{name}__', 'binary', op) for name, op in _FAST_OPERATORS]
+    specs += [(f'__r{name}__', 'rbinary', op) for name, op in _FAST_OPERATORS[:7]]
+    specs += [('__neg__', 'unaryMethod', 'Neg'), ('__abs__', 'unaryMethod', 'Abs')]
+    methods = {name: getattr(EagerTensor, name) for name, _, _ in specs}
+    for name, kind, op in specs:
+        _F.replace(id(methods), name, kind, op)
+        setattr(EagerTensor, name, methods[name])
+    # The engine tensor of an EagerTensor goes when Python frees it: by a hook on the type's
+    # tp_free when the layer could place one, else by a (slower) finalizer.
+    if _F.finalizerReason() is not None:
+        release = {}
+        _F.replace(id(release), '__del__', 'release', None)
+        EagerTensor.__del__ = release['__del__']
+
+
+_FAST_OPERATORS = (('add', 'AddV2'), ('sub', 'Sub'), ('mul', 'Mul'), ('truediv', 'TrueDiv'),
+                   ('floordiv', 'FloorDiv'), ('mod', 'FloorMod'), ('pow', 'Pow'),
+                   ('lt', 'Less'), ('le', 'LessEqual'), ('gt', 'Greater'), ('ge', 'GreaterEqual'))
+if _F is not None:
+    _install_fast_operators()
 Tensor.__hash__ = None
 
 

@@ -1,0 +1,403 @@
+/**
+ * The fast layer between our Python `tensorflow` package and the engine: the ops on the hot path
+ * of user code (tensor operators, tf.add & co., tf.exp & co.) as CPython builtins implemented in
+ * JavaScript (src/runtime/cpython.ts), so `x + y` in the user's loop costs one C-level call into
+ * JavaScript instead of a Python method, a frame walk and a Pyodide FFI call (issue 3's target: the
+ * per-op overhead from Python at most twice the bare Python→JavaScript call).
+ *
+ * How tensors are held: an `EagerTensor` made here is a plain Python object (allocated with
+ * `PyType_GenericAlloc`), and its engine `Tensor` lives in `tensors`, keyed by the object's address.
+ * The entry goes when Python frees the object (a hook on the type's `tp_free`, else a `__del__`),
+ * before the address can be reused; tensors Python makes from a bridge handle are registered by
+ * `adopt`.
+ * Python reaches the engine object of any tensor with `handleOf` (its lazy `_t`).
+ *
+ * Everything keeps the pure-Python path as its fallback: any operand or call shape not handled
+ * here (variables, numpy values, keywords, a missing layout check...) calls the Python function it
+ * replaced, so behaviour is the package's, only faster where it can be.
+ */
+import type { SourceLocation } from '../trace/types';
+import { Tensor } from '../engine/index';
+import type { BridgeCore, Operand } from './bridge';
+import { CPython, type CPythonModule, type FastcallFunction, METH_FASTCALL, METH_KEYWORDS, isCPythonModule } from './cpython';
+
+/** Integers beyond this reach the engine inexactly: the Python path handles them (and their errors). */
+const MAX_SAFE_INTEGER = Number.MAX_SAFE_INTEGER;
+/** Python ints an int32 tensor takes as they are (TensorFlow wraps bigger ones, per operator). */
+const INT32_LIMIT = 2 ** 31 - 1;
+/** Instruction offsets below this combine with a code address into one exact number key. */
+const MAX_LASTI = 2 ** 21;
+/** Size of the direct-mapped location cache (a power of two). */
+const RECENT_SLOTS = 1024;
+
+/** What each replaced Python callable does (and how it is called). */
+export type FastKind =
+  | 'binary' // EagerTensor.__add__(self, other)
+  | 'rbinary' // EagerTensor.__radd__(self, other): other + self
+  | 'unaryMethod' // EagerTensor.__neg__(self)
+  | 'binaryFunction' // tf.add(x, y, name=None)
+  | 'unaryFunction' // tf.exp(x, name=None)
+  | 'release' // EagerTensor.__del__(self)
+  | 'adopt'; // _adopt(tensor, handle): registers a tensor Python made from a bridge handle
+
+const METHOD_KINDS: ReadonlySet<FastKind> = new Set(['binary', 'rbinary', 'unaryMethod', 'release']);
+
+/** Python callables the fast layer calls back (set up by `setup`). */
+interface Hooks {
+  /** Raises the engine error `takePendingError()` returns (always raises). */
+  raisePending: number;
+  /** `is_user_code(code) -> 0 | 1`: whether ops in this code object belong to the user. */
+  isUserCode: number;
+  /** `location_id(frame) -> int`: registers the frame's location with the bridge (0 = none). */
+  locationId: number;
+}
+
+export class FastOps {
+  private readonly cpython: CPython | undefined;
+  /** Engine tensors of the EagerTensor objects made or adopted here, by object address. */
+  private readonly tensors = new Map<number, Tensor>();
+  private run: BridgeCore | undefined;
+  private tensorType = 0;
+  private floatType = 0;
+  private intType = 0;
+  private none = 0;
+  private hooks: Hooks | undefined;
+  private pendingError: unknown;
+  /** Per code object: whether it is the user's (code objects are kept alive while cached). */
+  private readonly userCode = new Map<number, boolean>();
+  /** Per (user code, instruction offset): the op's source location. */
+  private readonly locations = new Map<number, SourceLocation | null>();
+  /**
+   * In front of `locations`, for ops called straight from the user's code (operators have no
+   * Python frame of ours): a direct-mapped cache on (code, offset) with no hashing of numbers.
+   */
+  private readonly recentCode = new Int32Array(RECENT_SLOTS);
+  private readonly recentLasti = new Int32Array(RECENT_SLOTS);
+  private readonly recentLocation: (SourceLocation | undefined)[] = new Array<SourceLocation | undefined>(RECENT_SLOTS).fill(undefined);
+  /** Why the layer is off, when it is (for tests and the curious). */
+  disabledReason: string | undefined;
+  /** Why tensors are released by a `__del__` finalizer rather than the cheaper tp_free hook. */
+  finalizerReason: string | undefined;
+
+  constructor(module: unknown) {
+    if (isCPythonModule(module)) this.cpython = new CPython(module);
+    else this.disabledReason = 'this Pyodide build does not export the C API the fast layer uses';
+  }
+
+  /** The run whose engine the fast ops use (a new one per run; undefined between runs). */
+  bindRun(core: BridgeCore | undefined): void {
+    this.run = core;
+  }
+
+  /** How many tensors Python holds through this layer (tests check that releases happen). */
+  get liveTensors(): number {
+    return this.tensors.size;
+  }
+
+  /**
+   * What Python imports as `_tapescope_fast`: called at import time and once per run, through
+   * Pyodide's ordinary FFI (object ids are addresses in CPython).
+   */
+  pythonModule(): object {
+    const probe = { probe: true };
+    return {
+      probe,
+      setup: (args: {
+        tensorType: number;
+        tensorBase: number;
+        basicSize: number;
+        flags: number;
+        none: number;
+        floatType: number;
+        intType: number;
+        floatObject: number;
+        jsProxy: number;
+        hooks: number;
+      }): boolean => this.setup(args, probe),
+      replace: (dict: number, key: string, kind: FastKind, opType: string | null): void => this.replace(dict, key, kind, opType ?? ''),
+      handleOf: (address: number): Tensor | undefined => this.tensors.get(address),
+      takePendingError: (): unknown => {
+        const error = this.pendingError;
+        this.pendingError = undefined;
+        return error;
+      },
+      beginRun: (): void => this.forgetCodeObjects(),
+      liveTensors: (): number => this.tensors.size,
+      disabledReason: (): string | undefined => this.disabledReason,
+      /** Why EagerTensor needs a `__del__` to release its engine tensor (undefined: it does not). */
+      finalizerReason: (): string | undefined => this.finalizerReason,
+    };
+  }
+
+  private setup(
+    args: {
+      tensorType: number;
+      tensorBase: number;
+      basicSize: number;
+      flags: number;
+      none: number;
+      floatType: number;
+      intType: number;
+      floatObject: number;
+      jsProxy: number;
+      hooks: number;
+    },
+    probe: object,
+  ): boolean {
+    const cpython = this.cpython;
+    if (!cpython) return false;
+    const problem = cpython.verifyLayout({ floatObject: args.floatObject, floatType: args.floatType, jsProxy: args.jsProxy, jsValue: probe });
+    if (problem) {
+      this.disabledReason = problem;
+      return false;
+    }
+    const hook = (name: string): number => {
+      const callable = cpython.dictGet(args.hooks, name);
+      if (!callable) throw new Error(`the fast layer's hook ${name} is missing`);
+      cpython.api._Py_IncRef(callable); // kept for the interpreter's life
+      return callable;
+    };
+    this.hooks = { raisePending: hook('raise_pending'), isUserCode: hook('is_user_code'), locationId: hook('location_id') };
+    this.tensorType = args.tensorType;
+    this.none = args.none;
+    this.floatType = args.floatType;
+    this.intType = args.intType;
+    this.disabledReason = undefined;
+    this.finalizerReason = cpython.hookFree(
+      { object: args.tensorType, basicSize: args.basicSize, flags: args.flags, base: args.tensorBase },
+      (object) => this.tensors.delete(object),
+    );
+    return true;
+  }
+
+  /** Replaces `dict[key]` (a Python callable, kept as the fallback) with its fast version. */
+  private replace(dict: number, key: string, kind: FastKind, opType: string): void {
+    const cpython = this.cpython;
+    if (!cpython || !this.hooks) throw new Error('the fast layer is not set up');
+    const fallback = cpython.dictGet(dict, key);
+    if (kind !== 'release' && kind !== 'adopt' && !fallback) throw new Error(`no Python fallback for ${key}`);
+    if (fallback) cpython.api._Py_IncRef(fallback); // kept for the interpreter's life
+    const impl = this.implementation(kind, opType, fallback);
+    const isMethod = METHOD_KINDS.has(kind);
+    const flags = kind === 'binaryFunction' || kind === 'unaryFunction' ? METH_FASTCALL | METH_KEYWORDS : METH_FASTCALL;
+    const def = cpython.methodDef(key, this.guarded(impl), flags);
+    const object = isMethod ? cpython.api._PyDescr_NewMethod(this.tensorType, def) : cpython.api._PyCFunction_NewEx(def, 0, 0);
+    if (!object) throw new Error(`could not create the fast ${key}`);
+    cpython.dictSet(dict, key, object);
+    cpython.api._Py_DecRef(object); // the dict holds it now
+  }
+
+  /**
+   * A JavaScript exception must never unwind through the interpreter's C frames: anything thrown
+   * becomes the pending error, raised as a Python exception at the user's line.
+   */
+  private guarded(impl: FastcallFunction): FastcallFunction {
+    return (self, args, nargs, kwnames) => {
+      try {
+        return impl(self, args, nargs, kwnames);
+      } catch (error) {
+        return this.raise(error);
+      }
+    };
+  }
+
+  private raise(error: unknown): number {
+    this.pendingError = error;
+    const api = (this.cpython as CPython).api;
+    const result = api._PyObject_CallNoArgs((this.hooks as Hooks).raisePending);
+    if (result) api._Py_DecRef(result); // cannot happen: the hook always raises
+    return 0;
+  }
+
+  private implementation(kind: FastKind, opType: string, fallback: number): FastcallFunction {
+    const cpython = this.cpython as CPython;
+    const api = cpython.api;
+    switch (kind) {
+      case 'binary':
+      case 'rbinary': {
+        const reflected = kind === 'rbinary';
+        return (self, args, nargs) => {
+          const run = this.run;
+          if (run && nargs === 1) {
+            const mine = this.tensors.get(self);
+            const other = mine === undefined ? undefined : this.operand(cpython.arg(args, 0), mine);
+            if (mine !== undefined && other !== undefined) {
+              const loc = this.userLocation(run);
+              if (loc === null) return 0;
+              return this.wrap(reflected ? run.binaryAt(opType, other, mine, loc) : run.binaryAt(opType, mine, other, loc));
+            }
+          }
+          return nargs === 1 ? cpython.call(fallback, [self, cpython.arg(args, 0)]) : cpython.call(fallback, [self]);
+        };
+      }
+      case 'unaryMethod':
+        return (self, _args, nargs) => {
+          const run = this.run;
+          const mine = this.tensors.get(self);
+          if (run && nargs === 0 && mine !== undefined) {
+            const loc = this.userLocation(run);
+            if (loc === null) return 0;
+            return this.wrap(run.unaryAt(opType, mine, loc));
+          }
+          return cpython.call(fallback, [self]);
+        };
+      case 'binaryFunction':
+        return (_module, args, nargs, kwnames) => {
+          const run = this.run;
+          if (run && nargs === 2 && !kwnames) {
+            const x = this.tensorAt(cpython.arg(args, 0));
+            const y = this.tensorAt(cpython.arg(args, 1));
+            if (x !== undefined && y !== undefined) {
+              const loc = this.userLocation(run);
+              if (loc === null) return 0;
+              return this.wrap(run.binaryAt(opType, x, y, loc));
+            }
+          }
+          return api._PyObject_Vectorcall(fallback, args, nargs, kwnames);
+        };
+      case 'unaryFunction':
+        return (_module, args, nargs, kwnames) => {
+          const run = this.run;
+          if (run && nargs === 1 && !kwnames) {
+            const x = this.tensorAt(cpython.arg(args, 0));
+            if (x !== undefined) {
+              const loc = this.userLocation(run);
+              if (loc === null) return 0;
+              return this.wrap(run.unaryAt(opType, x, loc));
+            }
+          }
+          return api._PyObject_Vectorcall(fallback, args, nargs, kwnames);
+        };
+      case 'release':
+        return (self) => {
+          this.tensors.delete(self);
+          api._Py_IncRef(this.none);
+          return this.none;
+        };
+      case 'adopt':
+        return (_module, args, nargs) => {
+          if (nargs === 2) {
+            const object = cpython.arg(args, 0);
+            const handle = cpython.arg(args, 1);
+            const value = api._JsProxy_Check(handle) ? api._JsProxy_Val(handle) : undefined;
+            if (value instanceof Tensor) this.tensors.set(object, value);
+            else this.tensors.delete(object);
+          }
+          api._Py_IncRef(this.none);
+          return this.none;
+        };
+    }
+  }
+
+  /** An EagerTensor's engine tensor (undefined for anything else, or one made before the layer). */
+  private tensorAt(object: number): Tensor | undefined {
+    return (this.cpython as CPython).typeOf(object) === this.tensorType ? this.tensors.get(object) : undefined;
+  }
+
+  /**
+   * The other operand of an operator on `mine`: a tensor, or a Python number whose conversion to
+   * `mine`'s dtype is exact and the same for every operator (a float to a float tensor, an int
+   * that fits the tensor's dtype). Anything else (TensorFlow's rules differ per operator and side
+   * there) goes to the Python fallback.
+   */
+  private operand(object: number, mine: Tensor): Operand | undefined {
+    const cpython = this.cpython as CPython;
+    const type = cpython.typeOf(object);
+    if (type === this.tensorType) return this.tensors.get(object);
+    const dtype = mine.dtype;
+    const floating = dtype === 'float32' || dtype === 'float64' || dtype === 'float16';
+    if (type === this.floatType) return floating ? cpython.api._PyFloat_AsDouble(object) : undefined;
+    if (type === this.intType && (floating || dtype === 'int32' || dtype === 'int64')) {
+      const value = cpython.api._PyLong_AsDouble(object);
+      if (value === -1 && cpython.api._PyErr_Occurred()) {
+        cpython.api._PyErr_Clear(); // too big for a double: the Python path raises TensorFlow's error
+        return undefined;
+      }
+      const limit = dtype === 'int32' ? INT32_LIMIT : MAX_SAFE_INTEGER;
+      return Math.abs(value) <= limit ? value : undefined;
+    }
+    return undefined;
+  }
+
+  /** A new EagerTensor object for an engine tensor (0 with MemoryError set if allocation fails). */
+  private wrap(tensor: Tensor): number {
+    const object = (this.cpython as CPython).api._PyType_GenericAlloc(this.tensorType, 0);
+    if (object) this.tensors.set(object, tensor);
+    return object;
+  }
+
+  /**
+   * The user's source location for an op called now: the innermost frame of the user's code,
+   * cached per (code object, instruction offset), as `_loc()` in Python finds it. Undefined when
+   * the run records no trace (nothing would use it) or no user frame is on the stack; null when a
+   * Python hook raised (the exception is set; the caller returns 0).
+   */
+  private userLocation(run: BridgeCore): SourceLocation | undefined | null {
+    if (!run.tracing) return undefined;
+    const api = (this.cpython as CPython).api;
+    const hooks = this.hooks as Hooks;
+    let frame = api._PyEval_GetFrame(); // borrowed
+    if (!frame) return undefined;
+    const firstCode = api._PyFrame_GetCode(frame);
+    api._Py_DecRef(firstCode); // the frame keeps it alive; the caches hold their own reference
+    const firstLasti = api._PyFrame_GetLasti(frame);
+    const slot = (firstCode ^ Math.imul(firstLasti, 0x9e3779b1)) & (RECENT_SLOTS - 1);
+    if (this.recentCode[slot] === firstCode && this.recentLasti[slot] === firstLasti) return this.recentLocation[slot];
+    let owned = 0; // a frame reference we hold (from PyFrame_GetBack)
+    try {
+      while (frame) {
+        const code = owned ? api._PyFrame_GetCode(frame) : firstCode;
+        if (owned) api._Py_DecRef(code);
+        let isUser = this.userCode.get(code);
+        if (isUser === undefined) {
+          const answer = api._PyObject_CallOneArg(hooks.isUserCode, code);
+          if (!answer) return null;
+          isUser = api._PyLong_AsLong(answer) !== 0;
+          api._Py_DecRef(answer);
+          // Held until the next run, so the address cannot be reused by another code object.
+          api._Py_IncRef(code);
+          this.userCode.set(code, isUser);
+        }
+        if (isUser) {
+          const lasti = api._PyFrame_GetLasti(frame);
+          const key = lasti < MAX_LASTI ? lasti * 2 ** 32 + code : -1;
+          let loc = key >= 0 ? this.locations.get(key) : undefined;
+          if (loc === undefined) {
+            const answer = api._PyObject_CallOneArg(hooks.locationId, frame);
+            if (!answer) return null;
+            const id = api._PyLong_AsLong(answer);
+            api._Py_DecRef(answer);
+            loc = this.run?.location(id) ?? null;
+            if (key >= 0) this.locations.set(key, loc);
+          }
+          if (!owned) {
+            // The user's own frame called us: (code, offset) alone decides the location.
+            this.recentCode[slot] = firstCode;
+            this.recentLasti[slot] = firstLasti;
+            this.recentLocation[slot] = loc ?? undefined;
+          }
+          return loc ?? undefined;
+        }
+        const back = api._PyFrame_GetBack(frame); // a new reference (or 0)
+        if (owned) api._Py_DecRef(owned);
+        owned = back;
+        frame = back;
+      }
+      return undefined;
+    } finally {
+      if (owned) api._Py_DecRef(owned);
+    }
+  }
+
+  /** At each run's start: user files change, so the code caches go (and their references). */
+  private forgetCodeObjects(): void {
+    const api = this.cpython?.api;
+    if (api) for (const code of this.userCode.keys()) api._Py_DecRef(code);
+    this.userCode.clear();
+    this.locations.clear();
+    this.recentCode.fill(0);
+    this.recentLocation.fill(undefined);
+  }
+}
+
+export type { CPythonModule };

@@ -1,0 +1,211 @@
+/**
+ * The fast layer (src/runtime/fast-ops.ts): tensor operators, tf.add & co. and tf.exp & co. as
+ * CPython builtins written in JavaScript, in the real worker bundle. What it must keep: the same
+ * results, errors and source locations as the Python path, and no engine tensor held after Python
+ * let go of it. (Its speed is measured by `npm run bench:runtime`, not here.)
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunResult, TapescopeRuntime } from '../../src/runtime/index';
+import type { OpRecord, Trace } from '../../src/trace/types';
+import { type TestBundles, buildTestBundles } from './bundles';
+
+let bundles: TestBundles;
+let runtime: TapescopeRuntime;
+let workDir: string;
+
+beforeAll(async () => {
+  bundles = await buildTestBundles();
+  workDir = mkdtempSync(join(tmpdir(), 'tapescope-fast-'));
+  runtime = new TapescopeRuntime({ workerPath: bundles.worker });
+}, 120_000);
+
+afterAll(async () => {
+  await runtime?.dispose();
+  bundles?.remove();
+  if (workDir) rmSync(workDir, { recursive: true, force: true });
+});
+
+async function run(name: string, source: string, trace = false): Promise<RunResult & { file: string }> {
+  const file = join(workDir, name);
+  writeFileSync(file, source);
+  const result = await runtime.run({ file, trace });
+  return { ...result, file };
+}
+
+describe('the fast layer', () => {
+  it('is on in the worker: operators are method descriptors, tf.add a builtin, tensors freed by the tp_free hook', async () => {
+    const result = await run(
+      'status.py',
+      [
+        'import _tapescope_fast as fast',
+        'import tensorflow as tf',
+        'from tensorflow._core import EagerTensor',
+        'print(fast.disabledReason(), fast.finalizerReason())',
+        "print(type(EagerTensor.__dict__['__add__']).__name__, type(EagerTensor.__dict__['__rmul__']).__name__)",
+        'print(type(tf.add).__name__, type(tf.exp).__name__, tf.add.__name__, tf.exp.__name__)',
+        "print('__del__' in EagerTensor.__dict__)",
+        '',
+      ].join('\n'),
+    );
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toBe(
+      'None None\nmethod_descriptor method_descriptor\nbuiltin_function_or_method builtin_function_or_method add exp\nFalse\n',
+    );
+  });
+
+  it('releases the engine tensor of every EagerTensor Python frees, however it was made', async () => {
+    const result = await run(
+      'release.py',
+      [
+        'import gc',
+        'import _tapescope_fast as fast',
+        'import tensorflow as tf',
+        'x = tf.constant([1.0, 2.0, 3.0])',
+        'gc.collect()',
+        'base = fast.liveTensors()',
+        'peak = 0',
+        'kept = []',
+        'for i in range(3000):',
+        '    a = x * 2.0 + i              # operators (made by the fast layer)',
+        '    b = tf.exp(-a)               # tf.exp (fast layer) and unary minus',
+        '    c = tf.reshape(b, [3, 1])    # an op of the Python path (adopted by the fast layer)',
+        '    d = tf.add(c, 1.0)           # a Python number in tf.add: the Python fallback',
+        '    if i % 1000 == 0:',
+        '        kept.append(d)',
+        '    peak = max(peak, fast.liveTensors() - base)',
+        'del a, b, c, d',
+        'print(peak <= 12, fast.liveTensors() - base)',
+        'kept.clear()',
+        'print(fast.liveTensors() - base)',
+        '',
+      ].join('\n'),
+    );
+    expect(result.stderr).toBe('');
+    // During the loop only this iteration's tensors (and the kept ones) are alive; at the end, the kept 3.
+    expect(result.stdout).toBe('True 3\n0\n');
+  });
+
+  it('gives the results of the Python path, operand kind by operand kind', async () => {
+    // Each expression is computed by the fast layer, then by the Python versions it replaced (the
+    // fallbacks, reached by calling the methods of the Tensor base class and the package's
+    // functions directly); both printed texts must be the same.
+    const result = await run(
+      'same.py',
+      [
+        'import numpy as np',
+        'import tensorflow as tf',
+        'from tensorflow._core import Tensor',
+        'x = tf.constant([1.5, -2.0, 3.25])',
+        'y = tf.constant([0.5, 4.0, -1.0])',
+        'i = tf.constant([7, -3, 4])',
+        'h = tf.constant([1.0, 2.5, -4.0], dtype=tf.float16)',
+        'l = tf.constant([5, -6, 2 ** 40], dtype=tf.int64)',
+        'v = tf.Variable([1.0, 2.0, 3.0])',
+        "operators = ['add', 'sub', 'mul', 'truediv', 'floordiv', 'mod', 'pow', 'lt', 'le', 'gt', 'ge']",
+        "reflected = ['add', 'sub', 'mul', 'truediv', 'floordiv', 'mod', 'pow']",
+        'pairs = [(x, y), (x, 2.5), (x, 3), (x, -2 ** 40), (i, 3), (i, -2 ** 31 + 1), (i, 2 ** 31), (i, 2.0),',
+        '         (h, 0.1), (h, 70000), (l, 2 ** 50), (l, 1.5), (x, True), (x, v), (x, np.float32(2.0)), (x, [1.0, 2.0, 3.0])]',
+        'def text(thunk):',
+        '    try:',
+        '        return str(thunk())',
+        '    except Exception as e:',
+        "        return f'{type(e).__name__}: {e}'",
+        'differences = 0',
+        'count = 0',
+        'for a, b in pairs:',
+        '    for name in operators:',
+        "        fast = text(lambda: getattr(type(a), f'__{name}__')(a, b))",
+        "        slow = text(lambda: getattr(Tensor, f'__{name}__')(a, b))",
+        '        count += 1',
+        '        if fast != slow:',
+        '            differences += 1',
+        "            print('differs:', name, repr(b), fast, slow)",
+        '    for name in reflected:',
+        "        fast = text(lambda: getattr(type(a), f'__r{name}__')(a, b))",
+        "        slow = text(lambda: getattr(Tensor, f'__r{name}__')(a, b))",
+        '        count += 1',
+        '        if fast != slow:',
+        '            differences += 1',
+        "            print('differs: r' + name, repr(b), fast, slow)",
+        'for a in (x, i, h, tf.constant([True, False])):',
+        "    for name in ('neg', 'abs'):",
+        "        fast = text(lambda: getattr(type(a), f'__{name}__')(a))",
+        "        slow = text(lambda: getattr(Tensor, f'__{name}__')(a))",
+        '        count += 1',
+        '        if fast != slow:',
+        '            differences += 1',
+        "            print('differs:', name, fast, slow)",
+        "print(count, 'compared,', differences, 'differ')",
+        '',
+      ].join('\n'),
+    );
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toBe(`${16 * 18 + 8} compared, 0 differ\n`);
+  });
+
+  it('raises the engine error at the user line, as a TensorFlow exception', async () => {
+    const result = await run(
+      'error.py',
+      ['import tensorflow as tf', 'x = tf.constant([1.0, 2.0])', 'y = tf.constant([1.0, 2.0, 3.0])', 'def f(a, b):', '    return a * b', 'print(f(x, y))', ''].join('\n'),
+    );
+    expect(result.status).toBe('error');
+    expect(result.error?.type).toBe('InvalidArgumentError');
+    expect(result.error?.message).toContain('Incompatible shapes: [2] vs. [3] [Op:Mul]');
+    expect(result.error?.loc).toMatchObject({ file: result.file, line: 5 });
+    expect(result.stderr).toContain(`File "${result.file}", line 6, in <module>`);
+    expect(result.stderr).toContain(`File "${result.file}", line 5, in f`);
+  });
+
+  it('records the user call of each op: operators, tf.add and tf.exp, called straight from user code or through the package', async () => {
+    const result = await run(
+      'locations.py',
+      [
+        'import tensorflow as tf',
+        'x = tf.constant(2.0)',
+        'def twice(t):',
+        '    return t + t',
+        'for k in range(2):',
+        '    a = x * 3.0',
+        '    b = tf.add(a, x)',
+        '    c = tf.exp(b - 8.0)',
+        '    d = twice(c)',
+        'layer = tf.keras.layers.Dense(1, activation=twice, kernel_initializer="ones")',
+        'e = layer(tf.constant([[1.0]]))',
+        '',
+      ].join('\n'),
+      true,
+    );
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe('ok');
+    const trace = result.trace as Trace;
+    const user = trace.ops.filter((op: OpRecord) => op.loc?.file === result.file);
+    const at = (type: string) => user.filter((op) => op.type === type).map((op) => [op.loc?.line, op.loc?.column, op.loc?.endColumn, op.loc?.functionName]);
+    // Columns are 1-based, [column, endColumn) spanning the call expression (Python's co_positions + 1).
+    expect(at('Mul')).toEqual([
+      [6, 9, 16, '<module>'],
+      [6, 9, 16, '<module>'],
+    ]);
+    expect(at('Sub')).toEqual([
+      [8, 16, 23, '<module>'],
+      [8, 16, 23, '<module>'],
+    ]);
+    expect(at('Exp')).toEqual([
+      [8, 9, 24, '<module>'],
+      [8, 9, 24, '<module>'],
+    ]);
+    // tf.add's AddV2 on line 7, twice's on line 4: from the loop and from inside the Keras layer.
+    const adds = at('AddV2');
+    expect(adds.filter(([line]) => line === 7)).toEqual([
+      [7, 9, 21, '<module>'],
+      [7, 9, 21, '<module>'],
+    ]);
+    expect(adds.filter(([line]) => line === 4)).toEqual([
+      [4, 12, 17, 'twice'],
+      [4, 12, 17, 'twice'],
+      [4, 12, 17, 'twice'],
+    ]);
+  });
+});
