@@ -24,21 +24,50 @@ export interface GradientOptions {
 
 /** The recorded state (TensorFlow's `_tape`): replaced on reset(), dropped after a non-persistent gradient. */
 class TapeState {
+  /** Tells states apart in Tensor.tapeState (never 0: that means "no state"). */
+  readonly serial = ++stateSerials;
   /** Ids watched: tensors, variable handles. With the outputs of recorded ops: what the tape tracks. */
   readonly watched = new Set<number>();
-  /** Recorded op count (the next op's order). */
-  opCount = 0;
-  /** Output id -> the recorded op that made it. */
+  /** The recorded ops, in recording order (an op's `order` is its index here). */
+  readonly ops: TapeOp[] = [];
+  /**
+   * Output id -> the recorded op that made it, for outputs whose own Tensor.tapeState field
+   * another state already holds (nested tapes recording the same op). Most outputs need no entry:
+   * the tensor itself says which op of which state made it (no hashing on the hot path).
+   */
   readonly producer = new Map<number, TapeOp>();
   /** Watched variables by variable id (creation order = TensorFlow's watched_variables() order). */
   readonly watchedVariables = new Map<number, Variable>();
   constructor(readonly startSeq: number) {}
 
-  /** Whether the tape tracks `id`: watched, or made by a recorded op. */
-  knows(id: number): boolean {
-    return this.producer.has(id) || this.watched.has(id);
+  /**
+   * The recorded op that made the tensor this tape tracks as `id` (`t` is the tensor carrying it,
+   * when there is one: a variable's handle id is carried by no tensor of that id).
+   */
+  producerOf(t: Tensor | undefined, id: number): TapeOp | undefined {
+    if (t !== undefined && t.id === id && t.tapeState === this.serial) return this.ops[t.tapeIndex];
+    return this.producer.size === 0 ? undefined : this.producer.get(id);
+  }
+
+  /** Whether the tape tracks `id` (carried by `t`, if any): watched, or made by a recorded op. */
+  knows(t: Tensor | undefined, id: number): boolean {
+    return this.producerOf(t, id) !== undefined || this.watched.has(id);
+  }
+
+  record(op: TapeOp): void {
+    this.ops.push(op);
+    const outputs = op.outputs;
+    for (let i = 0; i < outputs.length; i++) {
+      const t = outputs[i];
+      if (t.tapeState === 0 || t.tapeState === this.serial) {
+        t.tapeState = this.serial;
+        t.tapeIndex = op.order;
+      } else this.producer.set(t.id, op);
+    }
   }
 }
+
+let stateSerials = 0;
 
 const loggedOnce = new Map<string, number>();
 
@@ -196,7 +225,7 @@ export class GradientTape {
     const state = this.state;
     if (state === null || (!ignoreRecording && !this.recording)) return false;
     for (let i = 0; i < inputs.length; i++) {
-      if (state.knows(inputIds !== null ? inputIds[i] : inputs[i].id) && isFloat(inputs[i].dtype)) return true;
+      if (state.knows(inputs[i], inputIds !== null ? inputIds[i] : inputs[i].id) && isFloat(inputs[i].dtype)) return true;
     }
     return false;
   }
@@ -206,8 +235,7 @@ export class GradientTape {
     // gradient with respect to it is None, and ops using only it are not recorded.
     if (def.noGradient === 'stop') return;
     const state = this.state as TapeState;
-    const op = new TapeOp(opId, state.opCount++, def, inputs, inputIds, outputs, attrs, loc);
-    for (let i = 0; i < outputs.length; i++) state.producer.set(outputs[i].id, op);
+    state.record(new TapeOp(opId, state.ops.length, def, inputs, inputIds, outputs, attrs, loc));
   }
 
   // ---- gradients ----------------------------------------------------------------------------
@@ -351,6 +379,11 @@ export class GradientTape {
     return x instanceof Variable ? x.value : x;
   }
 
+  /** The tensor that carries the id a tape tracks for x: none for a variable (its handle). */
+  private tensorOf(x: Differentiable): Tensor | undefined {
+    return x instanceof Variable ? undefined : x;
+  }
+
   private idOf(x: Differentiable): number {
     return x instanceof Variable ? x.handleId : x.id;
   }
@@ -392,33 +425,53 @@ export class GradientTape {
     const sourceIds = sources.map((s) => this.idOf(s));
     const targetIds = targets.map((t) => this.idOf(t));
 
-    // Ops reachable backwards from the targets, in recording order.
+    // The marks on ops (reachedBy, neededBy) are read only in this first part, before any gradient
+    // function runs (one could start another backward pass over the same ops).
     const pass = ++backwardPasses;
+    // Ops reachable backwards from the targets, in recording order. The stacks hold each id with
+    // the tensor carrying it (none for a variable's handle).
     const reachable: TapeOp[] = [];
-    const stack: number[] = targetIds.slice();
-    while (stack.length > 0) {
-      const op = state.producer.get(stack.pop() as number);
+    const stackIds: number[] = targetIds.slice();
+    const stackTensors: (Tensor | undefined)[] = targets.map((t) => (t instanceof Variable ? undefined : t));
+    while (stackIds.length > 0) {
+      const op = state.producerOf(stackTensors.pop(), stackIds.pop() as number);
       if (!op || op.reachedBy === pass) continue;
       op.reachedBy = pass;
       reachable.push(op);
-      for (let i = 0; i < op.inputCount; i++) stack.push(op.inputId(i));
-    }
-    const ordered = reachable.sort((a, b) => a.order - b.order);
-    // Of those, the ones that depend on a source.
-    // A source the tape neither watches nor produced gets None even when a recorded op consumed
-    // it: TensorFlow's ComputeGradient deletes the gradient of such a tensor once its uses are done.
-    const dependent = new Set<number>(sourceIds.filter((id) => state.knows(id)));
-    const sourceSet = new Set<number>(sourceIds);
-    const needed: TapeOp[] = [];
-    for (const op of ordered) {
       for (let i = 0; i < op.inputCount; i++) {
-        if (dependent.has(op.inputId(i))) {
-          needed.push(op);
-          for (const out of op.outputs) dependent.add(out.id);
-          break;
-        }
+        stackIds.push(op.inputId(i));
+        stackTensors.push(op.inputs[i]);
       }
     }
+    const ordered = reachable.sort((a, b) => a.order - b.order);
+    // A source the tape neither watches nor produced gets None even when a recorded op consumed
+    // it: TensorFlow's ComputeGradient deletes the gradient of such a tensor once its uses are done.
+    const knownSources = new Set<number>(sourceIds.filter((id, i) => state.knows(this.tensorOf(sources[i]), id)));
+    const sourceSet = new Set<number>(sourceIds);
+    /** Depends on a source: a known source, or made by a needed op. */
+    const dependent = (t: Tensor | undefined, id: number): boolean => knownSources.has(id) || state.producerOf(t, id)?.neededBy === pass;
+    // Of the reachable ops, the ones that depend on a source (needed), and for each of their
+    // inputs whether it wants a gradient (depends on a source and is a float): `wanted` from
+    // wantedAt[k], for needed[k].
+    const needed: TapeOp[] = [];
+    const wantedAt: number[] = [];
+    const wanted: boolean[] = [];
+    for (const op of ordered) {
+      const start = wanted.length;
+      let depends = false;
+      for (let i = 0; i < op.inputCount; i++) {
+        const t = op.inputs[i];
+        const d = dependent(t, op.inputId(i));
+        depends ||= d;
+        wanted.push(d && isFloat(t.dtype));
+      }
+      if (depends) {
+        op.neededBy = pass;
+        needed.push(op);
+        wantedAt.push(start);
+      } else wanted.length = start;
+    }
+    const seedTargets = targets.map((t, i) => dependent(this.tensorOf(t), targetIds[i]));
 
     // Gradients arrived per id: one tensor, or a list when several did (summed when used).
     const grads = new Map<number, Tensor | Tensor[]>();
@@ -438,7 +491,7 @@ export class GradientTape {
         const isSource = sourceSet.has(targetIds[i]);
         // (strings and bools are never seeded: case 046 gives None for a string source-target).
         if (!isFloat(value.dtype) && !(isSource && isInteger(value.dtype))) return;
-        if (!dependent.has(targetIds[i]) && !isSource) return;
+        if (!seedTargets[i] && !isSource) return;
         const given = outputGradients?.[i];
         add(targetIds[i], given ?? this.filled(value, 1));
       });
@@ -454,14 +507,13 @@ export class GradientTape {
         if (!arrived) continue;
         const firstOp = engine.lastOpId + 1;
         const inputCount = op.inputCount;
-        const wanted: boolean[] = [];
-        for (let i = 0; i < inputCount; i++) wanted.push(dependent.has(op.inputId(i)) && isFloat(op.inputs[i].dtype));
-        const sent = this.runGradFn(op, incoming, wanted);
+        const at = wantedAt[k];
+        const sent = this.runGradFn(op, incoming, wanted.slice(at, at + inputCount));
         // What went to each input, for the trace's backward step (null: nothing).
         const stepSent: (Tensor | null)[] | null = call ? new Array<Tensor | null>(inputCount) : null;
         for (let i = 0; i < inputCount; i++) {
           const g = sent[i] ?? null;
-          const accepted = g !== null && wanted[i];
+          const accepted = g !== null && wanted[at + i];
           if (accepted) add(op.inputId(i), g);
           if (stepSent) stepSent[i] = accepted ? g : null;
         }
@@ -470,12 +522,13 @@ export class GradientTape {
       // Only seeding reaches a non-float source (gradients flow to float inputs alone). A source
       // the tape does not know, seeded as a target, loses its gradient when a recorded op on the
       // path consumed it (ComputeGradient deletes it once that op is done with it).
-      const consumedUnknown = (id: number): boolean => {
-        if (state.knows(id)) return false;
+      const consumedUnknown = (i: number): boolean => {
+        const id = sourceIds[i];
+        if (state.knows(this.tensorOf(sources[i]), id)) return false;
         for (const op of reachable) for (let i = 0; i < op.inputCount; i++) if (op.inputId(i) === id) return true;
         return false;
       };
-      return sources.map((_, i) => (consumedUnknown(sourceIds[i]) ? null : this.sum(grads.get(sourceIds[i]))));
+      return sources.map((_, i) => (consumedUnknown(i) ? null : this.sum(grads.get(sourceIds[i]))));
     } finally {
       engine.currentGradientCall = previousCall;
     }
@@ -587,7 +640,7 @@ export class GradientTape {
       };
     }
     if (source instanceof Variable) {
-      if (!state.knows(source.handleId)) {
+      if (!state.knows(undefined, source.handleId)) {
         if (!source.trainable) {
           return {
             code: 'not-trainable',
@@ -615,7 +668,7 @@ export class GradientTape {
           fix: `use ${label} inside the \`with tf.GradientTape()\` block`,
         };
       }
-    } else if (!state.knows(source.id)) {
+    } else if (!state.knows(source, source.id)) {
       const fromVariable = recorder?.variableBehind(source.id);
       if (fromVariable !== undefined) {
         return {

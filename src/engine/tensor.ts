@@ -24,6 +24,13 @@ export class Tensor {
   fromIndexedSlices?: boolean;
   /** The trace recorder that already holds this tensor (a field, not a lookup: the hot path). */
   recordedBy?: object;
+  /**
+   * The tape state that recorded the op making this tensor (its serial; 0: none) and that op's
+   * index on it: numbers, so a tensor never keeps a tape's ops alive. Another tape recording the
+   * same op keeps its own lookup (see TapeState).
+   */
+  tapeState = 0;
+  tapeIndex = 0;
 
   constructor(
     readonly dtype: DTypeName,
