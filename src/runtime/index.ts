@@ -83,6 +83,8 @@ export const DEFAULT_TIME_LIMIT_MS = 30_000;
 const MAX_TIMER_MS = 2_147_483_647;
 /** After the KeyboardInterrupt, how long a run may take to end before its worker is killed. */
 const INTERRUPT_GRACE_MS = 1_000;
+/** How long a run whose KeyboardInterrupt reached our runner may take to report, before the kill. */
+const UNWIND_LIMIT_MS = 30_000;
 /** How long loading Pyodide may take before the worker is considered broken. */
 const LOAD_TIMEOUT_MS = 120_000;
 /** Output is handed to onOutput in batches at most this far apart. */
@@ -108,6 +110,8 @@ interface WorkerHandle {
   /** The port the worker reports on (see WorkerStartData.reportPort). */
   reports: MessagePort;
   interrupt: Int32Array;
+  /** Set to 1 by the worker when the KeyboardInterrupt has left the user's code (protocol.ts). */
+  interruptReachedRunner: Int32Array;
   ready: boolean;
   /** Set once we terminate it ourselves, so its exit is not reported as a crash. */
   retired: boolean;
@@ -293,7 +297,7 @@ export class TapescopeRuntime {
 
   private ensureWorker(): WorkerHandle {
     if (this.handle) return this.handle;
-    const interruptBuffer = new SharedArrayBuffer(4);
+    const interruptBuffer = new SharedArrayBuffer(8);
     const snapshotDir = this.options.snapshotDir === false ? undefined : (this.options.snapshotDir ?? defaultSnapshotDir());
     const reports = new MessageChannel();
     const startData: WorkerStartData = { interruptBuffer, pyodideDir: this.options.pyodideDir, snapshotDir, reportPort: reports.port2 };
@@ -307,7 +311,7 @@ export class TapescopeRuntime {
     // Neither may keep a CLI process alive once its runs are over (a run holds timers meanwhile).
     worker.unref();
     reports.port1.unref();
-    const handle: WorkerHandle = { worker, reports: reports.port1, interrupt: new Int32Array(interruptBuffer), ready: false, retired: false };
+    const handle: WorkerHandle = { worker, reports: reports.port1, interrupt: new Int32Array(interruptBuffer, 0, 1), interruptReachedRunner: new Int32Array(interruptBuffer, 4, 1), ready: false, retired: false };
     reports.port1.on('message', (message: WorkerToHost) => this.onWorkerMessage(handle, message));
     worker.on('error', (error: Error) => this.onWorkerFailure(handle, `the Python worker failed: ${error.message}`));
     worker.on('exit', (code: number) => this.onWorkerFailure(handle, `the Python worker stopped unexpectedly (exit code ${code})`));
@@ -368,13 +372,22 @@ export class TapescopeRuntime {
       return;
     }
     Atomics.store(handle.interrupt, 0, 2);
-    run.timers.push(
-      setTimeout(() => {
-        // The run may have ended in time with its `done` still queued behind this timer.
-        this.drainReports(handle);
-        this.killWorkerAndFinish(run);
-      }, this.options.interruptGraceMs ?? INTERRUPT_GRACE_MS),
-    );
+    const grace = this.options.interruptGraceMs ?? INTERRUPT_GRACE_MS;
+    const stoppedAt = performance.now();
+    const checkStopped = (): void => {
+      // The run may have ended in time with its `done` still queued behind this timer.
+      this.drainReports(handle);
+      if (this.active !== run) return;
+      // The interrupt left the user's code and our runner is reporting it: the program stops by
+      // itself, only slowly (a loaded machine). Wait for it, within a bound, rather than kill the
+      // warm interpreter and lose where the program was.
+      if (Atomics.load(handle.interruptReachedRunner, 0) === 1 && performance.now() - stoppedAt < UNWIND_LIMIT_MS) {
+        run.timers.push(setTimeout(checkStopped, grace));
+        return;
+      }
+      this.killWorkerAndFinish(run);
+    };
+    run.timers.push(setTimeout(checkStopped, grace));
   }
 
   private finishFromOutcome(handle: WorkerHandle, run: ActiveRun, outcome: WorkerRunOutcome): void {

@@ -70,7 +70,11 @@ export type WorkerToHost =
 
 /** Data the worker is started with (`workerData`). */
 export interface WorkerStartData {
-  /** Int32Array(1) over a SharedArrayBuffer: the host stores 2 (SIGINT) to interrupt Python. */
+  /**
+   * Two Int32 slots over a SharedArrayBuffer. Slot 0 is Pyodide's interrupt buffer: the host stores
+   * 2 (SIGINT) to interrupt Python. Slot 1 the worker sets to 1 when that KeyboardInterrupt has
+   * come out of the user's code into our runner (the run is ending; the host need not kill it).
+   */
   interruptBuffer: SharedArrayBuffer;
   /** Folder with pyodide.js & co.; when absent the worker looks next to itself, then node_modules. */
   pyodideDir?: string;

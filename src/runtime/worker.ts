@@ -53,7 +53,8 @@ const startData = workerData as WorkerStartData;
 // host can also drain synchronously before deciding to kill us (see protocol.ts).
 const requests = parentPort;
 const reports = startData.reportPort;
-const interruptFlag = new Int32Array(startData.interruptBuffer);
+const interruptFlag = new Int32Array(startData.interruptBuffer, 0, 1);
+const interruptReachedRunner = new Int32Array(startData.interruptBuffer, 4, 1);
 
 function post(message: WorkerToHost): void {
   reports.postMessage(message);
@@ -159,6 +160,9 @@ async function loadPython(): Promise<LoadedPython> {
   // engine's add run from JavaScript in this worker, on the current run's engine (the peer of
   // `x + y` from Python, under the same JIT state and trace setting).
   pyodide.registerJsModule('_tapescope_probe', { noop: () => 0, engineAddMicros: timeEngineAdds });
+  // The runner tells the host, the moment a KeyboardInterrupt leaves the user's code, that the run
+  // is ending by itself (on a loaded machine the unwinding can outlast the kill's grace period).
+  pyodide.registerJsModule('_tapescope_host', { interruptReachedRunner: () => Atomics.store(interruptReachedRunner, 0, 1) });
   // Pyodide's Emscripten module: the C API the fast layer calls (checked before it is used).
   const fastOps = new FastOps((pyodide as unknown as { _module?: unknown })._module);
   pyodide.registerJsModule('_tapescope_fast', fastOps.pythonModule());
@@ -250,6 +254,7 @@ async function run(runId: number, program: WorkerProgram, options: WorkerRunOpti
   }
   // An interrupt meant for the previous run (arriving just as it ended) must not hit this one.
   Atomics.store(interruptFlag, 0, 0);
+  Atomics.store(interruptReachedRunner, 0, 0);
   const engine = createEngineBinding({
     programFile: program.file,
     trace: options.trace,

@@ -170,6 +170,38 @@ describe('running Python files', () => {
     expect(next.coldStartMs).toBeUndefined();
   }, 120_000);
 
+  it('waits for a run whose KeyboardInterrupt reached the runner, however slowly it then ends', async () => {
+    // The interrupt leaves the user's code after 1 s; turning the exception into text then takes
+    // 2.5 s (as a traceback can on a loaded machine): longer than the 1 s grace before a kill. The
+    // runner has told the host the run is ending, so it is not killed and keeps its location.
+    const patient = new TapescopeRuntime({ workerPath: bundles.worker, snapshotDir, interruptGraceMs: 1000 });
+    try {
+      const program = [
+        'import time',
+        'class SlowToSay:',
+        '    def __str__(self):',
+        '        end = time.monotonic() + 2.5',
+        '        while time.monotonic() < end:',
+        '            pass',
+        "        return 'stopped'",
+        'try:',
+        '    while True:',
+        '        pass',
+        'except KeyboardInterrupt:',
+        '    raise KeyboardInterrupt(SlowToSay())',
+        '',
+      ].join('\n');
+      const result = await patient.run({ file: writeProgram('slow_to_say.py', program), timeLimitMs: 1000 });
+      expect(result.status).toBe('timeout');
+      expect(result.error?.loc?.line).toBe(12);
+      const next = await patient.run({ file: writeProgram('after_slow.py', 'print("warm")\n') });
+      expect(next).toMatchObject({ status: 'ok', stdout: 'warm\n' });
+      expect(next.coldStartMs).toBeUndefined();
+    } finally {
+      await patient.dispose();
+    }
+  }, 120_000);
+
   it('kills a program that swallows the interrupt, and starts a fresh Python next time', async () => {
     const stubborn = 'while True:\n    try:\n        while True:\n            pass\n    except KeyboardInterrupt:\n        print("ignored")\n';
     const started = performance.now();

@@ -214,6 +214,17 @@ def _flush_streams():
             pass
 
 
+def _note_interrupt(exc):
+    """A KeyboardInterrupt (the host's time limit or cancel) reached us: tell the host the run is
+    ending, so it waits for the traceback instead of killing the interpreter."""
+    if isinstance(exc, KeyboardInterrupt):
+        try:
+            import _tapescope_host
+            _tapescope_host.interruptReachedRunner()
+        except ImportError:
+            pass
+
+
 def run_script(source, filename):
     """Execute a whole file as `__main__`. Returns JSON: {} or {"error": ...} / {"exitCode": n}."""
     try:
@@ -221,6 +232,7 @@ def run_script(source, filename):
         exec(code, _main_globals)
         outcome = {}
     except BaseException as exc:  # noqa: B036 - the user's program may raise anything
+        _note_interrupt(exc)
         outcome = _outcome_of(exc)
     _flush_streams()
     return json.dumps(outcome)
@@ -266,6 +278,7 @@ def run_cell(source, filename):
                 _flush_streams()  # the cell's prints come before its displayed value
                 outcome['display'] = display.display_text(value)
     except BaseException as exc:  # noqa: B036
+        _note_interrupt(exc)
         outcome = _outcome_of(exc)
     _flush_streams()
     return json.dumps(outcome)
