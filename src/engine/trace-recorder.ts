@@ -92,9 +92,32 @@ const T_STRIDE = 9;
 
 const OUTPUT_FLAG = 32;
 const KINDS: readonly TensorKind[] = ['constant', 'tensor', 'variable-read'];
-const KIND_CODE: Readonly<Record<TensorKind, number>> = { constant: 0, tensor: 1, 'variable-read': 2 };
 const DTYPES: readonly DTypeName[] = ['float32', 'float64', 'float16', 'int32', 'int64', 'bool', 'string'];
-const DTYPE_CODE: Readonly<Record<DTypeName, number>> = { float32: 0, float64: 1, float16: 2, int32: 3, int64: 4, bool: 5, string: 6 };
+
+/** Index in DTYPES (a switch: a keyed lookup by the dtype string is slow on the hot path). */
+function dtypeCode(dtype: DTypeName): number {
+  switch (dtype) {
+    case 'float32':
+      return 0;
+    case 'float64':
+      return 1;
+    case 'float16':
+      return 2;
+    case 'int32':
+      return 3;
+    case 'int64':
+      return 4;
+    case 'bool':
+      return 5;
+    case 'string':
+      return 6;
+  }
+}
+
+/** Index in KINDS. */
+function kindCode(kind: TensorKind): number {
+  return kind === 'constant' ? 0 : kind === 'tensor' ? 1 : 2;
+}
 
 /** An op row in `opRows`. Inputs, outputs and tapes are runs of `ids`. */
 const O_ID = 0;
@@ -303,7 +326,7 @@ export class TraceRecorder {
     const rows = (this.tensorRows = grownInt(this.tensorRows, this.tensorCount * T_STRIDE));
     const r = row * T_STRIDE;
     rows[r + T_ID] = t.id;
-    rows[r + T_FLAGS] = KIND_CODE[kind] | (DTYPE_CODE[t.dtype] << 2) | layout;
+    rows[r + T_FLAGS] = kindCode(kind) | (dtypeCode(t.dtype) << 2) | layout;
     rows[r + T_PRODUCER] = producer;
     rows[r + T_OUTPUT_INDEX] = outputIndex;
     rows[r + T_VARIABLE] = variable;
