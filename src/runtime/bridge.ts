@@ -105,10 +105,16 @@ export function createBridge(engine: Engine) {
     return engine.run1(type, [input], NO_ATTRIBUTES, loc);
   };
 
+  const opAt = (type: string, attrs: Record<string, unknown>, inputs: readonly Operand[], loc: SourceLocation | undefined): Tensor[] => {
+    engine.location = loc;
+    return engine.run(type, inputs.map((x) => operand(x, undefined, loc)), attrs, loc);
+  };
+
   /** What the fast layer (src/runtime/fast-ops.ts) calls: the same ops, locations as objects. */
   const core: BridgeCore = {
     binaryAt,
     unaryAt,
+    opAt,
     location: (id) => locations[id],
     tracing: engine.recorder !== undefined,
   };
@@ -468,6 +474,8 @@ export type Bridge = ReturnType<typeof createBridge>['bridge'];
 export interface BridgeCore {
   binaryAt(type: string, a: Operand, b: Operand, loc: SourceLocation | undefined): Tensor;
   unaryAt(type: string, x: Operand, loc: SourceLocation | undefined): Tensor;
+  /** Any op (as `bridge.op`/`opN`): variables among the inputs are read; every output. */
+  opAt(type: string, attrs: Record<string, unknown>, inputs: readonly Operand[], loc: SourceLocation | undefined): Tensor[];
   /** The location Python registered with `bridge.loc` (undefined for 0, "no user frame"). */
   location(id: number): SourceLocation | undefined;
   /** Whether the run records a trace (locations are only looked up then). */

@@ -15,13 +15,14 @@
 
 /** The part of Pyodide's Emscripten module (`pyodide._module`) used here. */
 export interface CPythonModule {
+  HEAPU8: Uint8Array;
   HEAPU32: Uint32Array;
   HEAP32: Int32Array;
   _malloc(size: number): number;
   _free(pointer: number): void;
   lengthBytesUTF8(text: string): number;
   stringToUTF8(text: string, pointer: number, maxBytes: number): void;
-  UTF8ToString(pointer: number): string;
+  UTF8ToString(pointer: number, maxBytes?: number): string;
   addFunction(fn: (...args: number[]) => number, signature: string): number;
   _PyCFunction_NewEx(methodDef: number, self: number, module: number): number;
   _PyDescr_NewMethod(type: number, methodDef: number): number;
@@ -32,6 +33,17 @@ export interface CPythonModule {
   _PyLong_AsLong(object: number): number;
   _PyLong_AsDouble(object: number): number;
   _PyFloat_AsDouble(object: number): number;
+  _PyTuple_New(size: number): number;
+  _PyTuple_SetItem(tuple: number, index: number, item: number): number;
+  _PyTuple_Size(tuple: number): number;
+  _PyTuple_GetItem(tuple: number, index: number): number;
+  _PyList_New(size: number): number;
+  _PyList_SetItem(list: number, index: number, item: number): number;
+  _PyList_Size(list: number): number;
+  _PyList_GetItem(list: number, index: number): number;
+  _PyDict_Next(dict: number, position: number, key: number, value: number): number;
+  _PyUnicode_AsUTF8AndSize(text: number, size: number): number;
+  _PyUnicode_FromString(text: number): number;
   _PyEval_GetFrame(): number;
   _PyFrame_GetBack(frame: number): number;
   _PyFrame_GetCode(frame: number): number;
@@ -65,7 +77,8 @@ export function isCPythonModule(module: unknown): module is CPythonModule {
     '_PyDict_SetItemString', '_PyLong_FromLong', '_PyLong_AsDouble', '_PyFloat_AsDouble', '_PyEval_GetFrame', '_PyFrame_GetBack',
     '_PyFrame_GetCode', '_PyFrame_GetLasti', '_PyObject_Vectorcall', '_PyObject_CallOneArg', '_PyObject_CallNoArgs',
     '_PyErr_Occurred', '_PyErr_Clear', '_Py_IncRef', '_Py_DecRef', '_JsProxy_Check', '_JsProxy_Val', 'stringToUTF8',
-    '_PyObject_GC_Del',
+    '_PyObject_GC_Del', '_PyTuple_New', '_PyTuple_SetItem', '_PyTuple_Size', '_PyTuple_GetItem', '_PyList_New', '_PyList_SetItem',
+    '_PyList_Size', '_PyList_GetItem', '_PyDict_Next', '_PyUnicode_AsUTF8AndSize', '_PyUnicode_FromString', 'UTF8ToString',
   ];
   const record = module as Record<string, unknown>;
   return (

@@ -17,7 +17,7 @@
  * replaced, so behaviour is the package's, only faster where it can be.
  */
 import type { SourceLocation } from '../trace/types';
-import { Tensor } from '../engine/index';
+import { Tensor, Variable } from '../engine/index';
 import type { BridgeCore, Operand } from './bridge';
 import { CPython, type CPythonModule, type FastcallFunction, METH_FASTCALL, METH_KEYWORDS, isCPythonModule } from './cpython';
 
@@ -38,9 +38,31 @@ export type FastKind =
   | 'binaryFunction' // tf.add(x, y, name=None)
   | 'unaryFunction' // tf.exp(x, name=None)
   | 'release' // EagerTensor.__del__(self)
-  | 'adopt'; // _adopt(tensor, handle): registers a tensor Python made from a bridge handle
+  | 'adopt' // _adopt(tensor, handle): registers a tensor Python made from a bridge handle
+  | 'adoptVariable' // _adopt_variable(variable, handle): the same for a ResourceVariable
+  | 'op' // _op(op_type, attrs, *inputs): any engine op, first output
+  | 'opN' // _opN(op_type, attrs, *inputs): any engine op, all outputs as a list
+  | 'shape' // _shape_tuple(tensor): the shape as a tuple of ints
+  | 'dtypeName'; // _dtype_name(tensor): 'float32', ...
 
 const METHOD_KINDS: ReadonlySet<FastKind> = new Set(['binary', 'rbinary', 'unaryMethod', 'release']);
+/** Builtins called with keywords allowed (any keyword sends the call to the fallback). */
+const FUNCTION_KINDS: ReadonlySet<FastKind> = new Set(['binaryFunction', 'unaryFunction', 'op', 'opN', 'shape', 'dtypeName']);
+
+/** Addresses of the Python objects and types the fast layer compares against. */
+interface PythonTypes {
+  str: number;
+  list: number;
+  tuple: number;
+  dict: number;
+  true: number;
+  false: number;
+}
+
+/** The attributes of ops called with `None` or `{}`. */
+const NO_ATTRIBUTES: Readonly<Record<string, unknown>> = Object.freeze({});
+/** The result of a conversion the fast layer cannot do (the Python fallback runs instead). */
+const UNHANDLED = Symbol('unhandled');
 
 /** Python callables the fast layer calls back (set up by `setup`). */
 interface Hooks {
@@ -56,6 +78,16 @@ export class FastOps {
   private readonly cpython: CPython | undefined;
   /** Engine tensors of the EagerTensor objects made or adopted here, by object address. */
   private readonly tensors = new Map<number, Tensor>();
+  /** Engine variables of the ResourceVariable objects (and subclasses), by object address. */
+  private readonly variables = new Map<number, Variable>();
+  /** ResourceVariable and its subclasses (their instances are looked up in `variables`). */
+  private readonly variableTypes = new Set<number>();
+  /** Python objects the attribute converter recognises (set by `setTypes`). */
+  private types: PythonTypes | undefined;
+  /** Interned Python str objects of the dtype names (one reference each held here). */
+  private readonly dtypeNames = new Map<string, number>();
+  /** Scratch words for PyDict_Next and PyUnicode_AsUTF8AndSize out-parameters. */
+  private scratch = 0;
   private run: BridgeCore | undefined;
   private tensorType = 0;
   private floatType = 0;
@@ -114,7 +146,16 @@ export class FastOps {
         jsProxy: number;
         hooks: number;
       }): boolean => this.setup(args, probe),
-      replace: (dict: number, key: string, kind: FastKind, opType: string | null): void => this.replace(dict, key, kind, opType ?? ''),
+      replace: (dict: number, key: string, kind: FastKind, opType: string | null, ownerType?: number): void =>
+        this.replace(dict, key, kind, opType ?? '', ownerType),
+      setTypes: (types: PythonTypes): void => {
+        this.types = { ...types };
+      },
+      /** A ResourceVariable class (or subclass): its instances are operands, freed by a tp_free hook. */
+      variableType: (type: { object: number; basicSize: number; flags: number; base: number }): string | undefined => {
+        this.variableTypes.add(type.object);
+        return this.cpython?.hookFree(type, (object) => this.variables.delete(object));
+      },
       handleOf: (address: number): Tensor | undefined => this.tensors.get(address),
       takePendingError: (): unknown => {
         const error = this.pendingError;
@@ -170,18 +211,21 @@ export class FastOps {
     return true;
   }
 
-  /** Replaces `dict[key]` (a Python callable, kept as the fallback) with its fast version. */
-  private replace(dict: number, key: string, kind: FastKind, opType: string): void {
+  /**
+   * Replaces `dict[key]` (a Python callable, kept as the fallback) with its fast version: a method
+   * descriptor of `ownerType` (EagerTensor unless given) for method kinds, else a builtin.
+   */
+  private replace(dict: number, key: string, kind: FastKind, opType: string, ownerType = this.tensorType): void {
     const cpython = this.cpython;
     if (!cpython || !this.hooks) throw new Error('the fast layer is not set up');
     const fallback = cpython.dictGet(dict, key);
-    if (kind !== 'release' && kind !== 'adopt' && !fallback) throw new Error(`no Python fallback for ${key}`);
+    if (kind !== 'release' && kind !== 'adopt' && kind !== 'adoptVariable' && !fallback) throw new Error(`no Python fallback for ${key}`);
     if (fallback) cpython.api._Py_IncRef(fallback); // kept for the interpreter's life
     const impl = this.implementation(kind, opType, fallback);
     const isMethod = METHOD_KINDS.has(kind);
-    const flags = kind === 'binaryFunction' || kind === 'unaryFunction' ? METH_FASTCALL | METH_KEYWORDS : METH_FASTCALL;
+    const flags = FUNCTION_KINDS.has(kind) ? METH_FASTCALL | METH_KEYWORDS : METH_FASTCALL;
     const def = cpython.methodDef(key, this.guarded(impl), flags);
-    const object = isMethod ? cpython.api._PyDescr_NewMethod(this.tensorType, def) : cpython.api._PyCFunction_NewEx(def, 0, 0);
+    const object = isMethod ? cpython.api._PyDescr_NewMethod(ownerType, def) : cpython.api._PyCFunction_NewEx(def, 0, 0);
     if (!object) throw new Error(`could not create the fast ${key}`);
     cpython.dictSet(dict, key, object);
     cpython.api._Py_DecRef(object); // the dict holds it now
@@ -219,7 +263,7 @@ export class FastOps {
         return (self, args, nargs) => {
           const run = this.run;
           if (run && nargs === 1) {
-            const mine = this.tensors.get(self);
+            const mine = this.tensors.get(self) ?? this.variables.get(self);
             const other = mine === undefined ? undefined : this.operand(cpython.arg(args, 0), mine);
             if (mine !== undefined && other !== undefined) {
               const loc = this.userLocation(run);
@@ -233,7 +277,7 @@ export class FastOps {
       case 'unaryMethod':
         return (self, _args, nargs) => {
           const run = this.run;
-          const mine = this.tensors.get(self);
+          const mine = this.tensors.get(self) ?? this.variables.get(self);
           if (run && nargs === 0 && mine !== undefined) {
             const loc = this.userLocation(run);
             if (loc === null) return 0;
@@ -275,23 +319,195 @@ export class FastOps {
           return this.none;
         };
       case 'adopt':
+      case 'adoptVariable': {
+        const table: Map<number, unknown> = kind === 'adopt' ? this.tensors : this.variables;
+        const wanted = kind === 'adopt' ? Tensor : Variable;
         return (_module, args, nargs) => {
           if (nargs === 2) {
             const object = cpython.arg(args, 0);
             const handle = cpython.arg(args, 1);
             const value = api._JsProxy_Check(handle) ? api._JsProxy_Val(handle) : undefined;
-            if (value instanceof Tensor) this.tensors.set(object, value);
-            else this.tensors.delete(object);
+            if (value instanceof wanted) table.set(object, value);
+            else table.delete(object);
           }
           api._Py_IncRef(this.none);
           return this.none;
         };
+      }
+      case 'op':
+      case 'opN': {
+        const all = kind === 'opN';
+        return (_module, args, nargs, kwnames) => {
+          const run = this.run;
+          if (run && nargs >= 2 && !kwnames) {
+            const type = this.stringOf(cpython.arg(args, 0));
+            const attrs = type === undefined ? UNHANDLED : this.attributesOf(cpython.arg(args, 1));
+            if (type !== undefined && attrs !== UNHANDLED) {
+              const inputs: (Tensor | Variable)[] = [];
+              for (let i = 2; i < nargs; i++) {
+                const input = this.tensorAt(cpython.arg(args, i));
+                if (input === undefined) break;
+                inputs.push(input);
+              }
+              if (inputs.length === nargs - 2) {
+                const loc = this.userLocation(run);
+                if (loc === null) return 0;
+                const outputs = run.opAt(type, attrs as Record<string, unknown>, inputs, loc);
+                return all ? this.wrapList(outputs) : this.wrap(outputs[0]);
+              }
+            }
+          }
+          return api._PyObject_Vectorcall(fallback, args, nargs, kwnames);
+        };
+      }
+      case 'shape':
+        return (_module, args, nargs, kwnames) => {
+          const tensor = nargs === 1 && !kwnames ? this.tensors.get(cpython.arg(args, 0)) : undefined;
+          if (tensor === undefined) return api._PyObject_Vectorcall(fallback, args, nargs, kwnames);
+          const dims = tensor.shape;
+          const tuple = api._PyTuple_New(dims.length);
+          if (!tuple) return 0;
+          for (let i = 0; i < dims.length; i++) {
+            const dim = api._PyLong_FromLong(dims[i]);
+            if (!dim) {
+              api._Py_DecRef(tuple);
+              return 0;
+            }
+            api._PyTuple_SetItem(tuple, i, dim); // steals the reference
+          }
+          return tuple;
+        };
+      case 'dtypeName':
+        return (_module, args, nargs, kwnames) => {
+          const tensor = nargs === 1 && !kwnames ? this.tensors.get(cpython.arg(args, 0)) : undefined;
+          if (tensor === undefined) return api._PyObject_Vectorcall(fallback, args, nargs, kwnames);
+          let name = this.dtypeNames.get(tensor.dtype);
+          if (name === undefined) {
+            const text = cpython.cString(tensor.dtype);
+            name = api._PyUnicode_FromString(text);
+            api._free(text);
+            if (!name) return 0;
+            this.dtypeNames.set(tensor.dtype, name);
+          }
+          api._Py_IncRef(name);
+          return name;
+        };
     }
   }
 
-  /** An EagerTensor's engine tensor (undefined for anything else, or one made before the layer). */
-  private tensorAt(object: number): Tensor | undefined {
-    return (this.cpython as CPython).typeOf(object) === this.tensorType ? this.tensors.get(object) : undefined;
+  /** A new Python list of new EagerTensor objects (0 with the error set if allocation fails). */
+  private wrapList(tensors: readonly Tensor[]): number {
+    const api = (this.cpython as CPython).api;
+    const list = api._PyList_New(tensors.length);
+    if (!list) return 0;
+    for (let i = 0; i < tensors.length; i++) {
+      const item = this.wrap(tensors[i]);
+      if (!item) {
+        api._Py_DecRef(list);
+        return 0;
+      }
+      api._PyList_SetItem(list, i, item); // steals the reference
+    }
+    return list;
+  }
+
+  /** The text of a Python `str` (exactly str), else undefined. */
+  private stringOf(object: number): string | undefined {
+    const cpython = this.cpython as CPython;
+    const types = this.types;
+    if (!types || cpython.typeOf(object) !== types.str) return undefined;
+    const api = cpython.api;
+    const sizeWord = this.scratchWords();
+    const utf8 = api._PyUnicode_AsUTF8AndSize(object, sizeWord);
+    if (!utf8) {
+      api._PyErr_Clear(); // (lone surrogates): the fallback reports it
+      return undefined;
+    }
+    const size = api.HEAP32[sizeWord >> 2];
+    // Op types and attribute strings are short ASCII: decoding them by hand beats TextDecoder.
+    const heap = api.HEAPU8;
+    let text = '';
+    for (let i = 0; i < size; i++) {
+      const byte = heap[utf8 + i];
+      if (byte >= 0x80) return api.UTF8ToString(utf8, size);
+      text += String.fromCharCode(byte);
+    }
+    return text;
+  }
+
+  private scratchWords(): number {
+    if (!this.scratch) this.scratch = (this.cpython as CPython).api._malloc(16);
+    return this.scratch;
+  }
+
+  /**
+   * An op's attributes from Python: what `JSON.parse(json.dumps(attrs))` gives for None, a dict of
+   * str keys, and values that are None, bools, ints, floats, strs, and lists/tuples/dicts of them.
+   * Anything else is UNHANDLED (the Python fallback serialises it, or raises).
+   */
+  private attributesOf(object: number): Record<string, unknown> | typeof UNHANDLED {
+    if (object === this.none) return NO_ATTRIBUTES;
+    const value = this.attributeValue(object, 0);
+    if (value === UNHANDLED || value === null || typeof value !== 'object' || Array.isArray(value)) return UNHANDLED;
+    return Object.keys(value).length === 0 ? NO_ATTRIBUTES : (value as Record<string, unknown>);
+  }
+
+  private attributeValue(object: number, depth: number): unknown {
+    const cpython = this.cpython as CPython;
+    const api = cpython.api;
+    const types = this.types as PythonTypes;
+    if (depth > 8) return UNHANDLED;
+    if (object === this.none) return null;
+    if (object === types.true) return true;
+    if (object === types.false) return false;
+    const type = cpython.typeOf(object);
+    if (type === this.floatType) return api._PyFloat_AsDouble(object);
+    if (type === this.intType) {
+      const value = api._PyLong_AsDouble(object);
+      if (value === -1 && api._PyErr_Occurred()) {
+        api._PyErr_Clear();
+        return UNHANDLED;
+      }
+      return Math.abs(value) <= MAX_SAFE_INTEGER ? value : UNHANDLED;
+    }
+    if (type === types.str) return this.stringOf(object) ?? UNHANDLED;
+    if (type === types.list || type === types.tuple) {
+      const isList = type === types.list;
+      const size = isList ? api._PyList_Size(object) : api._PyTuple_Size(object);
+      const items: unknown[] = [];
+      for (let i = 0; i < size; i++) {
+        const item = this.attributeValue(isList ? api._PyList_GetItem(object, i) : api._PyTuple_GetItem(object, i), depth + 1);
+        if (item === UNHANDLED) return UNHANDLED;
+        items.push(item);
+      }
+      return items;
+    }
+    if (type === types.dict) {
+      // PyDict_Next's out-parameters: position, key, value (borrowed references).
+      const words = api._malloc(12);
+      try {
+        api.HEAP32[words >> 2] = 0;
+        const result: Record<string, unknown> = {};
+        while (api._PyDict_Next(object, words, words + 4, words + 8)) {
+          const key = this.stringOf(api.HEAPU32[(words + 4) >> 2]);
+          if (key === undefined) return UNHANDLED;
+          const item = this.attributeValue(api.HEAPU32[(words + 8) >> 2], depth + 1);
+          if (item === UNHANDLED) return UNHANDLED;
+          result[key] = item;
+        }
+        return result;
+      } finally {
+        api._free(words);
+      }
+    }
+    return UNHANDLED;
+  }
+
+  /** An EagerTensor's engine tensor or a ResourceVariable's engine variable; undefined otherwise. */
+  private tensorAt(object: number): Tensor | Variable | undefined {
+    const type = (this.cpython as CPython).typeOf(object);
+    if (type === this.tensorType) return this.tensors.get(object);
+    return this.variableTypes.has(type) ? this.variables.get(object) : undefined;
   }
 
   /**
@@ -300,10 +516,11 @@ export class FastOps {
    * that fits the tensor's dtype). Anything else (TensorFlow's rules differ per operator and side
    * there) goes to the Python fallback.
    */
-  private operand(object: number, mine: Tensor): Operand | undefined {
+  private operand(object: number, mine: Tensor | Variable): Operand | undefined {
     const cpython = this.cpython as CPython;
     const type = cpython.typeOf(object);
     if (type === this.tensorType) return this.tensors.get(object);
+    if (this.variableTypes.has(type)) return this.variables.get(object);
     const dtype = mine.dtype;
     const floating = dtype === 'float32' || dtype === 'float64' || dtype === 'float16';
     if (type === this.floatType) return floating ? cpython.api._PyFloat_AsDouble(object) : undefined;
