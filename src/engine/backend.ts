@@ -254,6 +254,11 @@ export interface ValueSummary {
 /** Summaries by array: tensor data is immutable, and reshape/identity/read share their input's. */
 const summaries = new WeakMap<object, ValueSummary>();
 
+/** Drops the cached summary of an array about to be reused for other values (releaseBuffer). */
+export function forgetSummary(data: object): void {
+  summaries.delete(data);
+}
+
 /**
  * min, max, mean of the finite values and the NaN / inf counts, in one tight pass (the trace
  * summarises every tensor larger than its snapshot limit, so this runs once per op output).

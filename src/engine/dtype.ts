@@ -38,9 +38,78 @@ export function setAllocationLimit(maxElements: number): void {
   allocationLimit = maxElements;
 }
 
+// ---- reused buffers -------------------------------------------------------------------------
+//
+// Fresh memory is costly on the machines this runs on (the first touch of each 4 KiB page costs
+// about 11 µs: a new buffer of a million floats costs more than five adds over it). So large
+// buffers that are provably dead (see GradientTape: the intermediates of a backward pass nothing
+// else can see) come back here through releaseBuffer() and allocate() hands them out again, zeroed.
+
+/** Buffers smaller than this are cheap to make (the allocator reuses its own memory). */
+const POOL_MIN_BYTES = 64 * 1024;
+/** Most memory the pool keeps (beyond it, released buffers are left to the garbage collector). */
+const POOL_MAX_BYTES = 64 * 1024 * 1024;
+/** Released buffers by storage kind and length (key: length * 4 + kind). */
+const pool = new Map<number, NumericData[]>();
+let pooledBytes = 0;
+/** While a backward pass watches allocations (see watchAllocations): the large buffers made. */
+let allocationLog: Set<NumericData> | null = null;
+
+function storageKind(data: NumericData): number {
+  return data instanceof Float32Array ? 0 : data instanceof Float64Array ? 1 : data instanceof Int32Array ? 2 : 3;
+}
+
+function pooled(kind: number, size: number, bytes: number): NumericData | undefined {
+  const buffer = pool.get(size * 4 + kind)?.pop();
+  if (buffer === undefined) return undefined;
+  pooledBytes -= bytes;
+  buffer.fill(0);
+  return buffer;
+}
+
 /**
- * Storage for a new tensor. Every kernel allocates through here, so the size cap holds for every
- * op: a huge tensor is TensorFlow's out-of-memory error, never a frozen host.
+ * Gives a buffer back for reuse. The caller guarantees nothing will read or write it again: no
+ * tensor, cache or caller holds it (the next allocate() of its size and kind returns it).
+ */
+export function releaseBuffer(data: NumericData): void {
+  const bytes = data.byteLength;
+  if (bytes < POOL_MIN_BYTES || pooledBytes + bytes > POOL_MAX_BYTES) return;
+  const key = data.length * 4 + storageKind(data);
+  let list = pool.get(key);
+  if (!list) pool.set(key, (list = []));
+  if (list.includes(data)) return;
+  list.push(data);
+  pooledBytes += bytes;
+}
+
+/**
+ * Starts logging the large buffers allocate() returns into `log`, or stops with null; returns the
+ * previous log, to restore with stopWatchingAllocations (passes may nest).
+ */
+export function watchAllocations(log: Set<NumericData> | null): Set<NumericData> | null {
+  const previous = allocationLog;
+  allocationLog = log;
+  return previous;
+}
+
+export function stopWatchingAllocations(previous: Set<NumericData> | null): void {
+  allocationLog = previous;
+}
+
+/** Bytes held for reuse (tests and benchmarks). */
+export function pooledBufferBytes(): number {
+  return pooledBytes;
+}
+
+function logged<T extends NumericData>(data: T): T {
+  if (allocationLog !== null && data.byteLength >= POOL_MIN_BYTES) allocationLog.add(data);
+  return data;
+}
+
+/**
+ * Storage for a new tensor, zero-filled. Every kernel allocates through here, so the size cap holds
+ * for every op: a huge tensor is TensorFlow's out-of-memory error, never a frozen host. Large
+ * buffers come from the released ones when there is one of the size.
  */
 export function allocate(dtype: DTypeName, size: number): TensorData {
   if (size > allocationLimit) {
@@ -49,6 +118,7 @@ export function allocate(dtype: DTypeName, size: number): TensorData {
       `OOM when allocating tensor with ${size} elements: Tapescope's limit is ${allocationLimit} elements per tensor (raise it with --max-tensor-elements, or the tapescope.maxTensorElements setting)`,
     );
   }
+  if (dtype !== 'string' && size * 8 >= POOL_MIN_BYTES) return logged(allocateLarge(dtype, size));
   switch (dtype) {
     case 'float32':
     case 'float16':
@@ -62,6 +132,21 @@ export function allocate(dtype: DTypeName, size: number): TensorData {
       return new Uint8Array(size);
     case 'string':
       return new Array<string>(size).fill('');
+  }
+}
+
+function allocateLarge(dtype: Exclude<DTypeName, 'string'>, size: number): NumericData {
+  switch (dtype) {
+    case 'float32':
+    case 'float16':
+      return pooled(0, size, size * 4) ?? new Float32Array(size);
+    case 'float64':
+    case 'int64':
+      return pooled(1, size, size * 8) ?? new Float64Array(size);
+    case 'int32':
+      return pooled(2, size, size * 4) ?? new Int32Array(size);
+    case 'bool':
+      return pooled(3, size, size) ?? new Uint8Array(size);
   }
 }
 

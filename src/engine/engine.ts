@@ -51,6 +51,11 @@ export function getOpDef(type: string): OpDef {
   return def;
 }
 
+/** Whether `def` is the registered op of its type (not a tf.custom_gradient's own definition). */
+export function isRegisteredOp(def: OpDef): boolean {
+  return registry.get(def.type) === def;
+}
+
 export function registeredOpTypes(): string[] {
   return [...registry.keys()].sort();
 }
@@ -149,6 +154,8 @@ export class Engine {
   private nextTapeId = 1;
   /** Per-op record of what the last run() produced, for backward steps. */
   lastOpId = 0;
+  /** While a backward pass collects them: the data of every op output made (see GradientTape). */
+  passOutputs: TensorData[] | null = null;
 
   constructor(options: EngineOptions = {}) {
     this.recorder = options.trace === false ? null : new TraceRecorder(options.limits);
@@ -254,6 +261,8 @@ export class Engine {
   ): void {
     const opId = this.nextOpId++;
     this.lastOpId = opId;
+    const passOutputs = this.passOutputs;
+    if (passOutputs !== null) for (let i = 0; i < outputs.length; i++) passOutputs.push(outputs[i].data);
     const recorder = this.recorder;
     const logged = recorder !== null && recorder.beginOp();
     const tapes = this.tapeStack;

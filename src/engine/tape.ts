@@ -4,9 +4,10 @@
  * on top of TensorFlow, every None gradient gets a reason in the trace.
  */
 import type { GradientCallRecord, NoneReason, SourceLocation, SourceResult } from '../trace/types';
-import { type Attrs, type Engine, type OpDef, TapeOp, getEngine, pythonTuple } from './engine';
+import { type Attrs, type Engine, type OpDef, TapeOp, getEngine, isRegisteredOp, pythonTuple } from './engine';
+import { forgetSummary } from './backend';
 import { TFError, runtimeError, valueError } from './errors';
-import { isFloat, isInteger } from './dtype';
+import { type NumericData, type TensorData, isFloat, isInteger, releaseBuffer, stopWatchingAllocations, watchAllocations } from './dtype';
 import { Tensor, Variable } from './tensor';
 
 export type Differentiable = Tensor | Variable;
@@ -86,6 +87,20 @@ export function resetWarningCounters(): void {
 
 const PERSISTENT_INSIDE_WARNING =
   'Calling GradientTape.gradient on a persistent tape inside its context is significantly less efficient than calling it outside the context (it causes the gradient ops to be recorded on the tape, leading to increased CPU and memory usage). Only call GradientTape.gradient inside the context if you actually want to trace the gradient in order to compute higher order derivatives.';
+
+/**
+ * The end of a backward pass that may reuse its buffers: each op output's buffer the pass allocated
+ * and does not return is dead (see GradientTape.backward), so it goes back to the pool.
+ */
+function releasePassBuffers(made: TensorData[], allocated: Set<NumericData>, kept: (Tensor | null)[]): void {
+  for (const g of kept) if (g) allocated.delete(g.data as NumericData);
+  for (const data of made) {
+    // Once per buffer (outputs may share one), and only those allocated here and not kept.
+    if (!allocated.delete(data as NumericData)) continue;
+    forgetSummary(data);
+    releaseBuffer(data as NumericData);
+  }
+}
 
 /** Counts backward passes: TapeOp.reachedBy marks the ops the current one reached. */
 let backwardPasses = 0;
@@ -263,7 +278,7 @@ export class GradientTape {
    */
   gradient(targets: Differentiable[], sources: Differentiable[], options: GradientOptions = {}): (Tensor | null)[] {
     return this.tracedCall('gradient', targets, sources, options, (state, call) => {
-      const raw = this.backward(state, targets, sources, options.outputGradients, call);
+      const raw = this.backward(state, targets, sources, options.outputGradients, call, true);
       const zero = options.unconnectedGradients === 'zero';
       const returned = sources.map((s, i) => raw[i] ?? (zero ? this.zerosFor(s) : null));
       return { value: returned, raw, returned };
@@ -420,6 +435,7 @@ export class GradientTape {
     sources: Differentiable[],
     outputGradients: (Tensor | null)[] | undefined,
     call: GradientCallRecord | null,
+    reuseBuffers = false,
   ): (Tensor | null)[] {
     const engine = this.engine;
     const sourceIds = sources.map((s) => this.idOf(s));
@@ -472,6 +488,19 @@ export class GradientTape {
       } else wanted.length = start;
     }
     const seedTargets = targets.map((t, i) => dependent(this.tensorOf(t), targetIds[i]));
+
+    // The large buffers this pass allocates for values no one outside it can see are given back
+    // at its end, for the next ops to reuse (fresh memory is costly). That is provable only when
+    // no tape records the gradient ops (a tape would keep them) and every gradient function is a
+    // registered op's: engine code, which keeps no tensor it makes (a tf.custom_gradient function
+    // is the user's, and could). What the pass returns is kept, and so is whatever it did not
+    // allocate itself (a reshape of a forward value shares the forward buffer).
+    const collect = reuseBuffers && engine.tapeStack.length === 0 && needed.every((op) => isRegisteredOp(op.def));
+    const allocated = new Set<NumericData>();
+    const made: TensorData[] = [];
+    const previousLog = watchAllocations(collect ? allocated : null);
+    const previousOutputs = engine.passOutputs;
+    engine.passOutputs = collect ? made : null;
 
     // Gradients arrived per id: one tensor, or a list when several did (summed when used).
     const grads = new Map<number, Tensor | Tensor[]>();
@@ -528,9 +557,13 @@ export class GradientTape {
         for (const op of reachable) for (let i = 0; i < op.inputCount; i++) if (op.inputId(i) === id) return true;
         return false;
       };
-      return sources.map((_, i) => (consumedUnknown(i) ? null : this.sum(grads.get(sourceIds[i]))));
+      const result = sources.map((_, i) => (consumedUnknown(i) ? null : this.sum(grads.get(sourceIds[i]))));
+      if (collect && engine.tapeStack.length === 0) releasePassBuffers(made, allocated, result);
+      return result;
     } finally {
       engine.currentGradientCall = previousCall;
+      engine.passOutputs = previousOutputs;
+      stopWatchingAllocations(previousLog);
     }
   }
 
