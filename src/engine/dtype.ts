@@ -47,6 +47,8 @@ export function setAllocationLimit(maxElements: number): void {
 
 /** Buffers smaller than this are cheap to make (the allocator reuses its own memory). */
 const POOL_MIN_BYTES = 64 * 1024;
+/** No buffer with fewer elements than this is pooled (whatever its element size). */
+export const POOL_MIN_ELEMENTS = POOL_MIN_BYTES / 8;
 /** Most memory the pool keeps (beyond it, released buffers are left to the garbage collector). */
 const POOL_MAX_BYTES = 64 * 1024 * 1024;
 /** Released buffers by storage kind and length (key: length * 4 + kind). */

@@ -4,7 +4,7 @@
  * computed records the gradient ops too: that is what makes higher-order gradients work.
  */
 import type { AttrValue, SourceLocation, TraceLimits } from '../trace/types';
-import { type DTypeName, type TensorData, allocate, isTrainableDType, roundTo, setAllocationLimit } from './dtype';
+import { type DTypeName, POOL_MIN_ELEMENTS, type TensorData, allocate, isTrainableDType, roundTo, setAllocationLimit } from './dtype';
 import { TFError } from './errors';
 import { Tensor, Variable } from './tensor';
 import { NO_ATTRS as NO_TRACE_ATTRS, TraceRecorder, opTypeCode, snapshot } from './trace-recorder';
@@ -154,7 +154,7 @@ export class Engine {
   private nextTapeId = 1;
   /** Per-op record of what the last run() produced, for backward steps. */
   lastOpId = 0;
-  /** While a backward pass collects them: the data of every op output made (see GradientTape). */
+  /** While a backward pass collects them: the data of the op outputs it made that could be pooled (see GradientTape). */
   passOutputs: TensorData[] | null = null;
 
   constructor(options: EngineOptions = {}) {
@@ -262,7 +262,9 @@ export class Engine {
     const opId = this.nextOpId++;
     this.lastOpId = opId;
     const passOutputs = this.passOutputs;
-    if (passOutputs !== null) for (let i = 0; i < outputs.length; i++) passOutputs.push(outputs[i].data);
+    if (passOutputs !== null) {
+      for (let i = 0; i < outputs.length; i++) if (outputs[i].size >= POOL_MIN_ELEMENTS) passOutputs.push(outputs[i].data);
+    }
     const recorder = this.recorder;
     const logged = recorder !== null && recorder.beginOp();
     const tapes = this.tapeStack;

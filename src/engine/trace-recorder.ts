@@ -432,7 +432,8 @@ export class TraceRecorder {
    * it sent to each input (null: nothing), and the ops its gradient function ran (ids first..last).
    */
   addStep(call: GradientCallRecord, op: number, upstream: readonly (Tensor | null)[], sent: readonly (Tensor | null)[], firstOp: number, lastOp: number): void {
-    const callIndex = this.gradients.lastIndexOf(call);
+    // Call ids count the calls from 1 (see GradientTape.openCallRecord): no search, as a rule.
+    const callIndex = this.gradients[call.id - 1] === call ? call.id - 1 : this.gradients.lastIndexOf(call);
     if (callIndex < 0) return;
     const r = this.stepCount * S_STRIDE;
     const rows = (this.stepRows = grownInt(this.stepRows, r + S_STRIDE));
