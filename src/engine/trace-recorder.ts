@@ -164,6 +164,14 @@ const S_FIRST_OP = 6;
 const S_LAST_OP = 7;
 const S_STRIDE = 8;
 
+/**
+ * Column sizes at which the logs are built into records and the columns start afresh (flush()):
+ * a run of this many ops keeps only columns; a longer one holds the records of the earlier ops.
+ */
+const FLUSH_ROWS = 32_768;
+const FLUSH_IDS = 131_072;
+const FLUSH_VALUES = 131_072;
+
 /** Shared by every op no tape recorded (most ops outside tapes): one array, never written. */
 const NO_TAPES: number[] = Object.freeze([]) as unknown as number[];
 
@@ -212,15 +220,24 @@ type FloatColumn = Float64Array<ArrayBuffer>;
  */
 const retiredBuffers = new Map<number, ArrayBuffer[]>();
 const RETIRED_PER_SIZE = 4;
+/** Most memory kept for reuse: enough for the columns of runs of some 10,000 ops. */
+const RETIRED_MAX_BYTES = 4 * 1024 * 1024;
+let retiredBytes = 0;
 
 function columnBuffer(bytes: number): ArrayBuffer {
-  return retiredBuffers.get(bytes)?.pop() ?? new ArrayBuffer(bytes);
+  const buffer = retiredBuffers.get(bytes)?.pop();
+  if (buffer === undefined) return new ArrayBuffer(bytes);
+  retiredBytes -= bytes;
+  return buffer;
 }
 
 function retire(buffer: ArrayBuffer): void {
+  if (retiredBytes + buffer.byteLength > RETIRED_MAX_BYTES) return;
   let list = retiredBuffers.get(buffer.byteLength);
   if (!list) retiredBuffers.set(buffer.byteLength, (list = []));
-  if (list.length < RETIRED_PER_SIZE) list.push(buffer);
+  if (list.length >= RETIRED_PER_SIZE) return;
+  list.push(buffer);
+  retiredBytes += buffer.byteLength;
 }
 
 /** A new int32 column (its old contents are never read: rows are written before they are read). */
@@ -251,6 +268,8 @@ export class TraceRecorder {
   // non-inline snapshots on the side (rare), element values of small numeric tensors in `values`.
   private tensorRows = intColumn(256 * T_STRIDE);
   private tensorCount = 0;
+  /** Row number of the first row in the columns (rows before it are built and dropped: flush()). */
+  private tensorBase = 0;
   private readonly tensorLocs = new ChangeLog<SourceLocation>();
   private readonly tensorNames = new Map<number, string>();
   private readonly snapshots: ValueSnapshot[] = [];
@@ -259,6 +278,7 @@ export class TraceRecorder {
   // Ops: `opRows` (O_STRIDE int32 per op) and their type, attrs, location and scope by row.
   private opRows = intColumn(256 * O_STRIDE);
   private opCount = 0;
+  private opBase = 0;
   /** Attrs of the ops that have some, by row. */
   private readonly opAttrs = new Map<number, Record<string, AttrValue>>();
   private readonly opLocs = new ChangeLog<SourceLocation>();
@@ -267,6 +287,7 @@ export class TraceRecorder {
   // Backward steps of gradient calls (S_STRIDE int32 per step).
   private stepRows = intColumn(64 * S_STRIDE);
   private stepCount = 0;
+  private stepBase = 0;
   /** Op inputs/outputs/tapes and step upstream/sent ids, as runs. */
   private ids = intColumn(1024);
   private idCount = 0;
@@ -323,8 +344,8 @@ export class TraceRecorder {
 
   private pushTensor(t: Tensor, kind: TensorKind, layout: number, producer: number, outputIndex: number, variable: number, loc: SourceLocation | undefined, gradientCall: number): void {
     const row = this.tensorCount++;
-    const rows = (this.tensorRows = grownInt(this.tensorRows, this.tensorCount * T_STRIDE));
-    const r = row * T_STRIDE;
+    const r = (row - this.tensorBase) * T_STRIDE;
+    const rows = (this.tensorRows = grownInt(this.tensorRows, r + T_STRIDE));
     rows[r + T_ID] = t.id;
     rows[r + T_FLAGS] = kindCode(kind) | (dtypeCode(t.dtype) << 2) | layout;
     rows[r + T_PRODUCER] = producer;
@@ -361,7 +382,8 @@ export class TraceRecorder {
       this.droppedOps++;
       return false;
     }
-    const r = this.opCount * O_STRIDE;
+    if (this.opCount - this.opBase >= FLUSH_ROWS || this.idCount >= FLUSH_IDS || this.valueCount >= FLUSH_VALUES) this.flush();
+    const r = (this.opCount - this.opBase) * O_STRIDE;
     const rows = (this.opRows = grownInt(this.opRows, r + O_STRIDE));
     rows[r + O_TAPES_START] = this.idCount;
     rows[r + O_TAPES_COUNT] = 0;
@@ -371,7 +393,7 @@ export class TraceRecorder {
   /** A tape that recorded the op begun by beginOp(). */
   opTape(tapeId: number): void {
     this.pushId(tapeId);
-    this.opRows[this.opCount * O_STRIDE + O_TAPES_COUNT]++;
+    this.opRows[(this.opCount - this.opBase) * O_STRIDE + O_TAPES_COUNT]++;
   }
 
   /**
@@ -394,7 +416,7 @@ export class TraceRecorder {
     stoppedTapes: number[] | undefined,
   ): void {
     const row = this.opCount;
-    const r = row * O_STRIDE;
+    const r = (row - this.opBase) * O_STRIDE;
     const rows = this.opRows;
     rows[r + O_ID] = id;
     rows[r + O_SEQ] = this.seq++;
@@ -435,7 +457,7 @@ export class TraceRecorder {
     // Call ids count the calls from 1 (see GradientTape.openCallRecord): no search, as a rule.
     const callIndex = this.gradients[call.id - 1] === call ? call.id - 1 : this.gradients.lastIndexOf(call);
     if (callIndex < 0) return;
-    const r = this.stepCount * S_STRIDE;
+    const r = (this.stepCount - this.stepBase) * S_STRIDE;
     const rows = (this.stepRows = grownInt(this.stepRows, r + S_STRIDE));
     rows[r + S_CALL_INDEX] = callIndex;
     rows[r + S_OP] = op;
@@ -457,7 +479,7 @@ export class TraceRecorder {
     for (let row = this.tensors.length; row < this.tensorCount; row++) this.tensors.push(this.buildTensor(row));
     for (let row = this.ops.length; row < this.opCount; row++) this.ops.push(this.buildOp(row));
     for (; this.builtSteps < this.stepCount; this.builtSteps++) {
-      const r = this.builtSteps * S_STRIDE;
+      const r = (this.builtSteps - this.stepBase) * S_STRIDE;
       const rows = this.stepRows;
       const step: BackwardStep = {
         op: rows[r + S_OP],
@@ -470,6 +492,20 @@ export class TraceRecorder {
     }
   }
 
+  /**
+   * Builds every record logged so far and starts the columns afresh: called between ops when they
+   * have grown large, so a long recording holds its records once (as objects) plus columns of a
+   * bounded size, never both in full.
+   */
+  private flush(): void {
+    this.sync();
+    this.tensorBase = this.tensorCount;
+    this.opBase = this.opCount;
+    this.stepBase = this.stepCount;
+    this.idCount = 0;
+    this.valueCount = 0;
+  }
+
   private idRun(start: number, count: number, zeroIsNull = false): (number | null)[] {
     const out = new Array<number | null>(count);
     for (let i = 0; i < count; i++) {
@@ -480,16 +516,19 @@ export class TraceRecorder {
   }
 
   private buildTensor(row: number): TensorRecord {
-    const r = row * T_STRIDE;
+    const r = (row - this.tensorBase) * T_STRIDE;
     const rows = this.tensorRows;
     const flags = rows[r + T_FLAGS];
     const kind = KINDS[flags & 3];
     const dtype = DTYPES[(flags >> 2) & 7];
-    const shape = this.idRun(rows[r + T_SHAPE_START], rows[r + T_RANK]) as number[];
     const valueRef = rows[r + T_VALUE];
     let value: ValueSnapshot;
-    if (valueRef < 0) value = this.snapshots[-valueRef - 1];
-    else {
+    let shape: number[];
+    if (valueRef < 0) {
+      value = this.snapshots[-valueRef - 1];
+      shape = value.shape; // the tensor's own (shapes are never changed in place)
+    } else {
+      shape = this.idRun(rows[r + T_SHAPE_START], rows[r + T_RANK]) as number[];
       const n = sizeOf(shape);
       const values = new Array<ScalarValue>(n);
       for (let i = 0; i < n; i++) values[i] = scalarOf(dtype, this.values[valueRef + i]);
@@ -516,7 +555,7 @@ export class TraceRecorder {
   }
 
   private buildOp(row: number): OpRecord & { seq: number } {
-    const r = row * O_STRIDE;
+    const r = (row - this.opBase) * O_STRIDE;
     const rows = this.opRows;
     const rec = {
       id: rows[r + O_ID],
