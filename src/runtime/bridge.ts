@@ -26,11 +26,18 @@ import {
 } from '../engine/index';
 import { formatNumpyRepr, formatNumpyStr, formatScalarItemRepr, formatTensorRepr, formatTensorStr, formatVariableRepr } from '../engine/format';
 import type { TensorLike } from '../engine/convert';
+import { dtypeKindWord } from '../engine/dtype';
 import './image-ops';
 import { normal as randomNormal, setSeed, truncatedNormal, uniform as randomUniform } from '../engine/random';
 
 export type Operand = Tensor | Variable | number | boolean | string;
 type Differentiable = Tensor | Variable;
+
+/** Op types binaryAt converts or checks the operands of before running (some are Python-level rules, not engine ops). */
+const PYTHON_LEVEL_OPS: ReadonlySet<string> = new Set(['MulOperator', 'TrueDiv', 'DivNoNan', 'LogicalAnd', 'LogicalOr']);
+/** math_ops._TRUEDIV_TABLE's dtypes, as TensorFlow's error lists them. */
+const TRUEDIV_DTYPES =
+  '{tf.uint8, tf.int8, tf.uint16, tf.int16, tf.uint32, tf.int32, tf.uint64, tf.int64, tf.bfloat16, tf.float16, tf.float32, tf.float64, tf.complex64, tf.complex128}';
 
 /** The attributes of ops that have none (shared: no op changes its attributes). */
 const NO_ATTRIBUTES: Readonly<Record<string, unknown>> = Object.freeze({});
@@ -82,20 +89,66 @@ export function createBridge(engine: Engine) {
     return engine.run(type, inputs, attrs, loc);
   };
 
+  /** `x / y` (TrueDiv) and tf.math.divide_no_nan: one dtype on both sides, integers divide as float64. */
+  const division = (type: 'TrueDiv' | 'DivNoNan', x: Tensor, y: Tensor, loc: SourceLocation | undefined): Tensor => {
+    if (x.dtype !== y.dtype) throw new TFError('TypeError', `\`x\` and \`y\` must have the same dtype, got tf.${x.dtype} != tf.${y.dtype}.`);
+    if (x.dtype === 'bool' || x.dtype === 'string') {
+      throw new TFError('TypeError', `Invalid dtype tf.${x.dtype} in ${type === 'TrueDiv' ? '__truediv__' : 'tf.math.divide_no_nan'}. Expected one of ${TRUEDIV_DTYPES}.`);
+    }
+    if (x.dtype === 'int32' || x.dtype === 'int64') {
+      x = engine.run1('Cast', [x], { dtype: 'float64' }, loc);
+      y = engine.run1('Cast', [y], { dtype: 'float64' }, loc);
+    }
+    return engine.run1(type === 'TrueDiv' ? 'RealDiv' : 'DivNoNan', [x, y], NO_ATTRIBUTES, loc);
+  };
+
+  /** `x * y` with a bool tensor: TensorFlow multiplies both cast to int32, and casts the product to bool. */
+  const boolMultiply = (x: Tensor, y: Tensor, loc: SourceLocation | undefined): Tensor => {
+    const int32 = { dtype: 'int32' };
+    const product = engine.run1('Mul', [engine.run1('Cast', [x], int32, loc), engine.run1('Cast', [y], int32, loc)], NO_ATTRIBUTES, loc);
+    return engine.run1('Cast', [product], { dtype: 'bool' }, loc);
+  };
+
+  /**
+   * A binary op of the Python API. Besides engine op types: AddV2 is Add for strings (tf.add and `+`),
+   * TrueDiv is `/` (math_ops.truediv), DivNoNan is tf.math.divide_no_nan, MulOperator is `*` (Mul, or
+   * the bool rule). A Python number operand takes the other operand's dtype (the Python side sends only
+   * numbers exact in it).
+   */
   const binaryAt = (type: string, a: Operand, b: Operand, loc: SourceLocation | undefined): Tensor => {
     engine.location = loc;
-    // Two tensors of a type that needs no conversion: the common case, without building a pair.
-    if (type !== 'TrueDiv' && a instanceof Tensor && b instanceof Tensor) return engine.run1(type, [a, b], NO_ATTRIBUTES, loc);
-    let [x, y] = toTensorPair(a as TensorLike, b as TensorLike, loc);
-    if (type === 'TrueDiv') {
-      // Python 3 `/` on integers divides as float64 (math_ops.truediv).
-      if (x.dtype === 'int32' || x.dtype === 'int64') {
-        x = engine.run1('Cast', [x], { dtype: 'float64' }, loc);
-        y = engine.run1('Cast', [y], { dtype: y.dtype === 'int32' || y.dtype === 'int64' ? 'float64' : y.dtype }, loc);
-      }
-      type = 'RealDiv';
+    let x: Tensor;
+    let y: Tensor;
+    if (a instanceof Tensor && b instanceof Tensor) {
+      // Two tensors of an op that needs nothing more: the common case, without building a pair.
+      if (type === 'AddV2') return engine.run1(a.dtype === 'string' ? 'Add' : type, [a, b], NO_ATTRIBUTES, loc);
+      if (!PYTHON_LEVEL_OPS.has(type)) return engine.run1(type, [a, b], NO_ATTRIBUTES, loc);
+      x = a;
+      y = b;
+    } else {
+      [x, y] = toTensorPair(a as TensorLike, b as TensorLike, loc);
     }
-    return engine.run1(type, [x, y], NO_ATTRIBUTES, loc);
+    switch (type) {
+      case 'AddV2':
+        return engine.run1(x.dtype === 'string' ? 'Add' : type, [x, y], NO_ATTRIBUTES, loc);
+      case 'MulOperator':
+        if (x.dtype === 'bool' || y.dtype === 'bool') return boolMultiply(x, y, loc);
+        return engine.run1('Mul', [x, y], NO_ATTRIBUTES, loc);
+      case 'TrueDiv':
+      case 'DivNoNan':
+        return division(type, x, y, loc);
+      case 'LogicalAnd':
+      case 'LogicalOr':
+        // The engine's kernels take any dtype; TensorFlow's inputs are bool.
+        for (const [i, t] of [x, y].entries()) {
+          if (t.dtype !== 'bool') {
+            throw new TFError('InvalidArgumentError', `cannot compute ${type} as input #${i}(zero-based) was expected to be a bool tensor but is a ${dtypeKindWord(t.dtype)} tensor [Op:${type}] name: `);
+          }
+        }
+        return engine.run1(type, [x, y], NO_ATTRIBUTES, loc);
+      default:
+        return engine.run1(type, [x, y], NO_ATTRIBUTES, loc);
+    }
   };
 
   const unaryAt = (type: string, x: Operand, loc: SourceLocation | undefined): Tensor => {

@@ -655,10 +655,45 @@ def _wrap(handle):
 
 
 # ---- converting Python values -------------------------------------------------------------
+# TensorFlow's rules (constant_op.py and the C++ converter behind EagerTensor(value, dtype)):
+# - without a dtype a value gets its own ("natural") dtype: bools bool, ints int32 (int64 when one
+#   does not fit int32; beyond int64 a ValueError), floats float32, strings string; a list's first
+#   element decides its kind (ints and bools may join floats, bools may join ints, nothing else mixes);
+# - with a dtype the value must convert to it: ints and bools to any number dtype (an int32 takes
+#   any int64 wrapped, as a cast would), floats only to float dtypes, strings only to string, bools
+#   only to bool; anything else is a TypeError "Cannot convert 2.5 to EagerTensor of dtype int32";
+# - numpy values keep their dtype, and are cast (C-style, like numpy's astype) to a requested one.
+# Every value sent to the engine is JS-safe: ints beyond 2**53 (int64 only: the engine keeps int64
+# values as doubles) travel as floats, never as a BigInt.
+
+_FLOAT_DTYPES = frozenset(('float16', 'float32', 'float64'))
+_INT_DTYPES = frozenset(('int32', 'int64'))
+# TensorFlow's C++ names of the dtypes, as its conversion errors print them.
+_C_NAMES = {'float16': 'half', 'float32': 'float', 'float64': 'double', 'int32': 'int32', 'int64': 'int64',
+            'bool': 'bool', 'string': 'string'}
+_INT32_MIN, _INT32_MAX = -2 ** 31, 2 ** 31 - 1
+_INT64_MIN, _INT64_MAX = -2 ** 63, 2 ** 63 - 1
+# Python ints beyond this would reach JavaScript as BigInt (or lose digits as a number).
+_JS_SAFE = 2 ** 53 - 1
+_OUT_OF_RANGE_INT = "Can't convert Python sequence with out-of-range integer to Tensor."
+_OUT_OF_RANGE_DOUBLE = "Can't convert Python sequence with a value out of range for a double-precision float."
+_MIXED_TYPES = "Can't convert Python sequence with mixed types to Tensor."
+
+
+def _unsupported_value(v):
+    return ValueError(f'Attempt to convert a value ({v!r}) with an unsupported type ({type(v)}) to a Tensor.')
+
+
+def _cannot_convert(source, dtype_name):
+    return TypeError(f'Cannot convert {source!r} to EagerTensor of dtype {_C_NAMES.get(dtype_name, dtype_name)}')
+
 
 def _flatten_value(value):
-    """Flat list and shape of a (nested) Python/numpy value; ValueError when ragged."""
+    """Flat list and shape of a (nested) Python/numpy value, and the numpy dtype name of a numpy value (else
+    None); ValueError when ragged."""
     import numpy
+    if isinstance(value, (Tensor, Variable)):
+        value = value.numpy()
     if isinstance(value, numpy.ndarray):
         return list(value._data), tuple(value._shape), value.dtype.name
     if isinstance(value, numpy.generic):
@@ -700,44 +735,155 @@ def _flatten_value(value):
     return flat, tuple(shape), None
 
 
-def _infer_dtype(flat):
-    if not flat:
-        return 'float32'
-    if all(isinstance(v, _builtin_bool) for v in flat):
+def _value_kind(v):
+    if isinstance(v, _builtin_bool):
         return 'bool'
-    if any(isinstance(v, (str, bytes)) for v in flat):
+    if isinstance(v, int):
+        return 'int'
+    if isinstance(v, float):
+        return 'float'
+    if isinstance(v, (str, bytes)):
         return 'string'
-    if all(isinstance(v, int) for v in flat):
-        return 'int32'
-    return 'float32'
+    if isinstance(v, complex):
+        raise unsupported('the dtype tf.complex128')
+    return None
 
 
-def _check_values(flat, dtype_name, source):
-    if dtype_name in ('int32', 'int64'):
+def _js_int64(v):
+    return v if -_JS_SAFE <= v <= _JS_SAFE else float(v)
+
+
+def _wrap_int32(v):
+    return ((v - _INT32_MIN) & 0xFFFFFFFF) + _INT32_MIN
+
+
+def _as_floats(flat):
+    try:
+        return [float(v) for v in flat]
+    except OverflowError:
+        raise ValueError(_OUT_OF_RANGE_DOUBLE) from None
+
+
+def _natural(flat):
+    """(dtype name, values) of flat Python values converted without a dtype, as TensorFlow does."""
+    kind = None
+    small = True  # every int fits int32
+    for v in flat:
+        k = _value_kind(v)
+        if kind is None:
+            if k is None:
+                raise _unsupported_value(v)
+            kind = k
+        elif k != kind:
+            if kind == 'int' and k == 'float':
+                kind = 'float'
+            elif not ((kind == 'float' and k == 'int') or (k == 'bool' and kind in ('int', 'float'))):
+                raise ValueError(_MIXED_TYPES)
+        if kind == 'int' and k == 'int' and not _INT32_MIN <= v <= _INT32_MAX:
+            if not _INT64_MIN <= v <= _INT64_MAX:
+                raise ValueError(_OUT_OF_RANGE_INT)
+            small = False
+    if kind is None:
+        return 'float32', []
+    if kind == 'float':
+        return 'float32', _as_floats(flat)
+    if kind == 'int':
+        return ('int32', [int(v) for v in flat]) if small else ('int64', [_js_int64(int(v)) for v in flat])
+    if kind == 'string':
+        return 'string', [v.decode('utf-8', 'replace') if isinstance(v, bytes) else v for v in flat]
+    return 'bool', flat
+
+
+def _exact(flat, dtype_name):
+    """Flat Python values converted to `dtype_name` when they all take it (None when one does not)."""
+    if dtype_name in _FLOAT_DTYPES:
+        out = []
         for v in flat:
-            if isinstance(v, float) and not v.is_integer():
-                raise TypeError(f'Cannot convert {source!r} to EagerTensor of dtype {dtype_name}')
+            if not isinstance(v, (int, float)):  # bools are ints
+                return None
+            try:
+                out.append(float(v))
+            except OverflowError:
+                return None
+        return out
+    if dtype_name in _INT_DTYPES:
+        out = []
+        for v in flat:
+            if not isinstance(v, int) or not _INT64_MIN <= v <= _INT64_MAX:
+                return None
+            v = int(v)
+            out.append(_wrap_int32(v) if dtype_name == 'int32' else _js_int64(v))
+        return out
+    if dtype_name == 'bool':
+        return flat if all(isinstance(v, _builtin_bool) for v in flat) else None
     if dtype_name == 'string':
+        if not all(isinstance(v, (str, bytes)) for v in flat):
+            return None
         return [v.decode('utf-8', 'replace') if isinstance(v, bytes) else v for v in flat]
-    if dtype_name != 'string':
+    return None
+
+
+def _values_as(flat, dtype_name, source):
+    """Flat Python values converted to `dtype_name` (`source` is the value, for the error text)."""
+    out = _exact(flat, dtype_name)
+    if out is not None:
+        return out
+    as_dtype(dtype_name)  # an unsupported dtype says so
+    if any(isinstance(v, complex) for v in flat):
+        raise _cannot_convert(source, dtype_name)
+    natural, values = _natural(flat)  # raises the ValueError of values no dtype takes
+    if dtype_name in _FLOAT_DTYPES and natural in _FLOAT_DTYPES:
+        return values
+    raise _cannot_convert(source, dtype_name)
+
+
+def _cast_numpy(flat, source, target):
+    """numpy's C-style cast of an array's values to a supported dtype (what TensorFlow does to numpy values)."""
+    if source in ('object', 'str'):
+        return _values_as(flat, target, flat)
+    if target in _FLOAT_DTYPES:
+        return [float(v) for v in flat]
+    if target == 'bool':
+        return [_builtin_bool(v) for v in flat]
+    if target in _INT_DTYPES:
+        out = []
         for v in flat:
-            if isinstance(v, (str, bytes)):
-                raise ValueError(f"could not convert string to float: {v!r}") if dtype_name and dtype_name.startswith(
-                    'float') else TypeError(f'Cannot convert {source!r} to EagerTensor of dtype {dtype_name}')
-    return flat
+            try:
+                v = int(v)
+            except (ValueError, OverflowError):  # nan, inf: numpy gives the most negative integer
+                v = _INT64_MIN
+            out.append(_wrap_int32(v) if target == 'int32' else _js_int64(((v - _INT64_MIN) & (2 ** 64 - 1)) + _INT64_MIN))
+        return out
+    raise _cannot_convert(flat if len(flat) != 1 else flat[0], target)
+
+
+def _convert(value, want):
+    """(values, shape, dtype name) of a Python / numpy value converted as TensorFlow converts it, to the
+    dtype `want` (a name) or to its own."""
+    flat, shape, source = _flatten_value(value)
+    if source is not None and source not in ('object', 'str'):
+        target = want or as_dtype(source)._name
+        if source == target:
+            return (flat if target != 'int64' else [_js_int64(int(v)) for v in flat]), shape, target
+        return _cast_numpy(flat, source, target), shape, target
+    if want is None:
+        dtype_name, values = _natural(flat)
+        return values, shape, dtype_name
+    return _values_as(flat, want, value), shape, want
 
 
 # Typed-array codes for handing numpy data to the engine in one copy (int64 travels as float64,
 # which is how the engine stores it).
 _ARRAY_CODES = {'float32': 'f', 'float16': 'f', 'float64': 'd', 'int32': 'i', 'int64': 'd', 'bool': 'B'}
-_KINDS = {'float32': 'f', 'float16': 'f', 'float64': 'f', 'int32': 'i', 'int64': 'i', 'bool': 'b'}
 
 
 def _const_from_ndarray(value, want, name, loc):
-    """An ndarray of a numeric dtype: its data go to the engine as one typed array (no per-element work)."""
+    """An ndarray of a numeric dtype kept (or widened) as it is: its data go to the engine as one typed array."""
     source = value._dtype
     target = want or source
-    if _KINDS.get(source) is None or _KINDS.get(source) != _KINDS.get(target):
+    if source not in _ARRAY_CODES or not (
+            source == target or (source in _FLOAT_DTYPES and target in _FLOAT_DTYPES)
+            or (source == 'int32' and target == 'int64')):
         return None
     import array
     data = array.array(_ARRAY_CODES[target], value._data)
@@ -754,17 +900,7 @@ def _const(value, dtype=None, shape=None, name=None, loc=0):
         fast = _const_from_ndarray(value, want, name, loc)
         if fast is not None:
             return fast
-    flat, value_shape, value_dtype = _flatten_value(value)
-    dtype_name = want or value_dtype or _infer_dtype(flat)
-    if value_dtype == 'float64' and want is None:
-        dtype_name = 'float64'
-    if value_dtype is not None and value_dtype.startswith('int') and want is None:
-        dtype_name = value_dtype
-    flat = _check_values(flat, dtype_name, value)
-    if dtype_name == 'bool':
-        flat = [_builtin_bool(v) for v in flat]
-    elif dtype_name != 'string':
-        flat = [float(v) if not isinstance(v, int) else v for v in flat]
+    flat, value_shape, dtype_name = _convert(value, want)
     try:
         if shape is None and not value_shape and len(flat) == 1:
             return EagerTensor(_b.scalar(flat[0], dtype_name, name, loc))
@@ -811,60 +947,133 @@ def _to_tensor(x, dtype=None, loc=None):
     return _const(x, dtype=dtype, loc=_loc() if loc is None else loc)
 
 
-def _call_binary(op_type, a, b):
+# ---- operands of binary ops: TensorFlow's rules ------------------------------------------------
+# Which dtype a Python value takes depends on the op (tensorflow/python/ops/math_ops.py,
+# framework/override_binary_operator.py and the eager op execution):
+# - generated ops (tf.subtract, tf.maximum, `x - y`, `x < y`, ...): the dtype T of the first tensor or
+#   variable, else the own dtype of the first value; every other value must convert to T exactly
+#   (`i - 2.5` is a TypeError);
+# - tf.add, `x + y`, tf.truediv, `x / y`: x as it is, y converted with x's dtype as a hint: when it
+#   does not take it, its own dtype (`i + 2.5` then fails in the kernel: InvalidArgumentError);
+# - reflected operators (`2.5 - x`): the value must convert to the tensor's dtype exactly;
+# - `x * y` with a bool tensor multiplies as int32 and casts back (the bridge's MulOperator);
+#   `x / y` wants one dtype, ints divide as float64 (the bridge's TrueDiv).
+# Plain Python numbers that already are exact in the other operand's dtype go to the bridge as they
+# are (the engine makes them that dtype); everything else becomes a constant here.
+
+def _tensorish(v):
+    """A Tensor or Variable as it is, the tensor of an IndexedSlices (or of an object with
+    `_tapescope_tensor_`), or None for a Python / numpy value."""
+    if isinstance(v, (Tensor, Variable)):
+        return v
+    conv = getattr(type(v), '_tapescope_tensor_', None)
+    return conv(v) if conv is not None else None
+
+
+def _handle_of(t):
+    return t._t if isinstance(t, Tensor) else t._v
+
+
+def _scalar_as(value, dtype_name):
+    """A Python scalar the bridge can take as it is for an operand of `dtype_name` (the engine converts it to
+    that dtype exactly as TensorFlow would), else None."""
+    kind = type(value)
+    if kind is float:
+        return value if dtype_name in _FLOAT_DTYPES else None
+    if kind is int:
+        if dtype_name == 'int32':
+            return value if _INT32_MIN <= value <= _INT32_MAX else None
+        if dtype_name in _FLOAT_DTYPES or dtype_name == 'int64':
+            return value if -_JS_SAFE <= value <= _JS_SAFE else None
+        return None
+    if kind is _builtin_bool:
+        if dtype_name == 'bool':
+            return value
+        return int(value) if dtype_name in _FLOAT_DTYPES or dtype_name in _INT_DTYPES else None
+    if kind is str and dtype_name == 'string':
+        return value
+    return None
+
+
+def _strict_operand(value, dtype_name, loc):
+    """convert_to_tensor(value, dtype): an operand of exactly `dtype_name` (TensorFlow's TypeError / ValueError)."""
+    s = _scalar_as(value, dtype_name)
+    if s is not None:
+        return s
+    return _const(value, dtype_name, loc=loc)._t
+
+
+def _hinted_operand(value, dtype_name, loc):
+    """convert_to_tensor(value, dtype_hint=...): that dtype when the value converts to it, else its own."""
+    s = _scalar_as(value, dtype_name)
+    if s is not None:
+        return s
     try:
-        return EagerTensor(_b_binary(op_type, a, b, _loc()))
-    except JsException as e:
-        raise _convert_error(e) from None
+        return _const(value, dtype_name, loc=loc)._t
+    except (TypeError, ValueError):
+        return _const(value, None, loc=loc)._t
 
 
-def _binary_operands(x, y):
-    """Handles for both sides of a binary op: a non-tensor side takes the tensor side's dtype."""
-    if isinstance(x, (Tensor, Variable)):
-        hx = x._t if isinstance(x, Tensor) else x._v
-        if isinstance(y, (Tensor, Variable)):
-            return hx, (y._t if isinstance(y, Tensor) else y._v)
-        if type(y) is float or type(y) is int:
-            return hx, y
-        return hx, _to_tensor(y, x.dtype if not isinstance(y, _NUMPY_SCALAR_TYPES()) else x.dtype)._t
-    hy = y._t if isinstance(y, Tensor) else y._v
-    if type(x) is float or type(x) is int:
-        return x, hy
-    return _to_tensor(x, y.dtype)._t, hy
+def _generated_operands(x, y, loc):
+    """Operands of a generated op: dtype T of the first tensor (else of the first value), values converted to T."""
+    tx = _tensorish(x)
+    ty = _tensorish(y)
+    if tx is not None:
+        return _handle_of(tx), (_handle_of(ty) if ty is not None else _strict_operand(y, tx.dtype._name, loc))
+    if ty is not None:
+        return _strict_operand(x, ty.dtype._name, loc), _handle_of(ty)
+    cx = _const(x, None, loc=loc)
+    return cx._t, _strict_operand(y, cx.dtype._name, loc)
 
 
-_numpy_scalar_types = None
+def _hinted_operands(x, y, loc):
+    """tf.add / tf.truediv: x converted as it is, y with x's dtype as a hint."""
+    tx = _tensorish(x)
+    if tx is None:
+        tx = _const(x, None, loc=loc)
+    ty = _tensorish(y)
+    return _handle_of(tx), (_handle_of(ty) if ty is not None else _hinted_operand(y, tx.dtype._name, loc))
 
 
-def _NUMPY_SCALAR_TYPES():
-    global _numpy_scalar_types
-    if _numpy_scalar_types is None:
-        import numpy
-        _numpy_scalar_types = (numpy.generic,)
-    return _numpy_scalar_types
+def _multiply_operands(x, y, loc):
+    """`x * y`: with a bool tensor on either side both are cast to int32 (the value as it converts on its own)."""
+    tx = _tensorish(x)
+    ty = _tensorish(y)
+    if (tx is not None and tx.dtype is bool) or (ty is not None and ty.dtype is bool):
+        return (_handle_of(tx) if tx is not None else _const(x, None, loc=loc)._t,
+                _handle_of(ty) if ty is not None else _const(y, None, loc=loc)._t)
+    return _generated_operands(x, y, loc)
 
 
-def _binop(op_type, x, y):
-    """A binary op called from user code (operators, tf.add...): the hot path, kept to one frame lookup."""
-    if isinstance(x, Tensor) and isinstance(y, Tensor):
-        a = x._t
-        b = y._t
-    else:
-        if not isinstance(x, (Tensor, Variable)) and not isinstance(y, (Tensor, Variable)):
-            x = _to_tensor(x)
-        a, b = _binary_operands(x, y)
-    # The user's frame is two up (operator method or tf function, then the user's line); else walk.
-    frame = _getframe(2)
-    code = frame.f_code
-    if code.co_filename in _locations._user_files:
-        entry = _loc_cache.get((id(code), frame.f_lasti))
-        loc = entry[1] if entry is not None and entry[0] is code else _loc()
-    else:
-        loc = _loc()
+def _divide_operands(x, y, loc, name=None):
+    """tf.divide: a non-tensor x takes y's dtype exactly, then `x / y` (with a name: tf.truediv's rule)."""
+    if name is None and _tensorish(x) is None:
+        ty = _tensorish(y)
+        x = _const(x, None if ty is None else ty.dtype, loc=loc)
+    return _hinted_operands(x, y, loc)
+
+
+def _divide_no_nan_operands(x, y, loc):
+    """tf.math.divide_no_nan: a value x beside a tensor y takes y's dtype exactly, else tf.truediv's rule."""
+    if _tensorish(x) is None:
+        ty = _tensorish(y)
+        if ty is not None:
+            return _strict_operand(x, ty.dtype._name, loc), _handle_of(ty)
+    return _hinted_operands(x, y, loc)
+
+
+def _run_binary(op_type, a, b, loc):
     try:
         return EagerTensor(_b_binary(op_type, a, b, loc))
     except JsException as e:
         raise _convert_error(e) from None
+
+
+def _binop(op_type, x, y, rule=_generated_operands):
+    """A binary op called from user code (tf.subtract, tf.equal, ...): operands by `rule`, one bridge call."""
+    loc = _loc()
+    a, b = rule(x, y, loc)
+    return _run_binary(op_type, a, b, loc)
 
 
 def _unop(op_type, x):
@@ -905,15 +1114,78 @@ def _matmul(a, b, transpose_a=False, transpose_b=False):
     return _op(kind, {'transpose_a': transpose_a, 'transpose_b': transpose_b}, a, b)
 
 
-def _fast_binary(op_type, reflected):
-    """An operator method with the whole hot path in one frame: tensor/variable/Python-number operands,
-    the cached location of the user's line, one bridge call."""
+# ---- operators --------------------------------------------------------------------------------
+
+# name: (op type, operand rule of `tensor OP value`); the reflected `value OP tensor` converts the
+# value to the tensor's dtype exactly. The bridge's MulOperator is Mul with `*`'s bool rule.
+_OPERATORS = {
+    'add': ('AddV2', _hinted_operands), 'sub': ('Sub', _generated_operands),
+    'mul': ('MulOperator', _multiply_operands), 'truediv': ('TrueDiv', _hinted_operands),
+    'floordiv': ('FloorDiv', _generated_operands), 'mod': ('FloorMod', _generated_operands),
+    'pow': ('Pow', _generated_operands),
+    'lt': ('Less', _generated_operands), 'le': ('LessEqual', _generated_operands),
+    'gt': ('Greater', _generated_operands), 'ge': ('GreaterEqual', _generated_operands),
+}
+# Operators TensorFlow defines through override_binary_operator_helper: when converting the other
+# operand fails (TypeError / ValueError), its reflected method gets a chance.
+_RETRIED = frozenset(('add', 'sub', 'mul', 'truediv', 'floordiv', 'mod', 'pow', 'and', 'or', 'xor'))
+
+
+def _reflected_operand(value, tensor, loc):
+    """The left operand of `value OP tensor`: the value converted to the tensor's dtype exactly."""
+    dtype_name = tensor.dtype._name
+    other = _tensorish(value)
+    if other is None:
+        return _strict_operand(value, dtype_name, loc)
+    if other.dtype._name != dtype_name:
+        raise ValueError(f'x: Tensor conversion requested dtype {dtype_name} for Tensor with dtype '
+                         f'{other.dtype._name}: {other!r}')
+    return _handle_of(other)
+
+
+def _with_reflected_retry(name, x, y, compute):
+    """TensorFlow's binary_op_wrapper: when `compute()` fails with a TypeError or ValueError and y's type has
+    `__r<name>__`, that decides (the first error stands if it fails or returns NotImplemented)."""
+    try:
+        return compute()
+    except (TypeError, ValueError) as e:
+        error = e
+    reflected = getattr(type(y), f'__r{name}__', None)
+    if reflected is not None:
+        try:
+            out = reflected(y, x)
+        except (TypeError, ValueError):
+            out = NotImplemented
+        if out is not NotImplemented:
+            return out
+    raise error
+
+
+def _operator_slow(name, op_type, rule, x, y, reflected):
+    """`x OP y` (x a tensor or variable) for any other operand, by TensorFlow's rules."""
+    loc = _loc()
+    if reflected:
+        return _run_binary(op_type, _reflected_operand(y, x, loc), _handle_of(x), loc)
+
+    def compute():
+        a, b = rule(x, y, loc)
+        return _run_binary(op_type, a, b, loc)
+    if name in _RETRIED:
+        return _with_reflected_retry(name, x, y, compute)
+    return compute()
+
+
+def _fast_binary(name, reflected):
+    """An operator method with the whole hot path in one frame: a tensor / variable operand or a Python number
+    exact in this tensor's dtype, the cached location of the user's line, one bridge call."""
+    op_type, rule = _OPERATORS[name]
+
     def method(self, other):
         kind = type(other)
         if kind is EagerTensor:
             h = other._t
-        elif kind is float or (kind is int and -_MAX_SAFE_INT <= other <= _MAX_SAFE_INT):
-            h = other
+        elif kind is float or kind is int:
+            h = _scalar_as(other, self.dtype._name)
         elif kind is ResourceVariable:
             h = other._v
         else:
@@ -928,17 +1200,17 @@ def _fast_binary(op_type, reflected):
                     return EagerTensor(_b_binary(op_type, h, mine, entry[1]) if reflected
                                        else _b_binary(op_type, mine, h, entry[1]))
                 except JsException as e:
-                    raise _convert_error(e) from None
-        return _binop_at(op_type, other, self) if reflected else _binop_at(op_type, self, other)
+                    error = _convert_error(e)
+                if reflected or name not in _RETRIED or not isinstance(error, (TypeError, ValueError)):
+                    raise error
+        return _operator_slow(name, op_type, rule, self, other, reflected)
+    method.__name__ = method.__qualname__ = f'__r{name}__' if reflected else f'__{name}__'
     return method
 
 
-# Python ints beyond this would reach JavaScript as BigInt: they take the slow path (and its errors).
-_MAX_SAFE_INT = 2 ** 53 - 1
-
-
-def _fast_function(op_type, name):
-    """tf.add & co.: the same one-frame hot path as the operators when both operands are tensors."""
+def _fast_function(op_type, name, rule=_generated_operands, takes_name=False):
+    """tf.add & co.: the same one-frame hot path as the operators when both operands are tensors; other
+    operands by `rule` (given the call's `name` too when `takes_name`)."""
     def fn(x, y, name=None):
         if type(x) is EagerTensor and type(y) is EagerTensor:
             frame = _getframe(1)
@@ -949,7 +1221,9 @@ def _fast_function(op_type, name):
                     return EagerTensor(_b_binary(op_type, x._t, y._t, entry[1]))
                 except JsException as e:
                     raise _convert_error(e) from None
-        return _binop(op_type, x, y)
+        loc = _loc()
+        a, b = rule(x, y, loc, name) if takes_name else rule(x, y, loc)
+        return _run_binary(op_type, a, b, loc)
     fn.__name__ = fn.__qualname__ = name
     return _fast_replace(fn, 'binaryFunction', op_type)
 
@@ -971,23 +1245,59 @@ def _fast_unary(op_type, name):
     return _fast_replace(fn, 'unaryFunction', op_type)
 
 
-def _binop_at(op_type, x, y):
-    """_binop for operator methods (one frame less between the user's line and here)."""
-    return _binop(op_type, x, y)
+_BITWISE_ALLOWED = 'int8, int16, int32, int64, uint8, uint16, uint32, uint64'
+_BITWISE_SIGNATURES = {'BitwiseAnd': 'x:T, y:T -> z:T', 'BitwiseOr': 'x:T, y:T -> z:T',
+                       'BitwiseXor': 'x:T, y:T -> z:T', 'Invert': 'x:T -> y:T'}
 
+
+def _bitwise(op_type, dtype):
+    """The bitwise ops `&`, `|`, `^`, `~` run on integer tensors: not in the engine yet; TensorFlow's error for
+    the other dtypes."""
+    if dtype._name in _INT_DTYPES:
+        return unsupported(f'bitwise operators on integer tensors ({op_type})')
+    commutative = '; is_commutative=true' if op_type != 'Invert' else ''
+    return InvalidArgumentError(
+        None, None,
+        f"Value for attr 'T' of {_C_NAMES.get(dtype._name, dtype._name)} is not in the list of allowed values: "
+        f"{_BITWISE_ALLOWED}\n\t; NodeDef: {{{{node {op_type}}}}}; Op<name={op_type}; "
+        f"signature={_BITWISE_SIGNATURES[op_type]}; attr=T:type,allowed=[DT_INT8, DT_INT16, DT_INT32, DT_INT64, "
+        f"DT_UINT8, DT_UINT16, DT_UINT32, DT_UINT64]{commutative}> [Op:{op_type}] name: ")
+
+
+def _logical(name, x, y, loc):
+    """`x & y`, `x | y`, `x ^ y` with x a tensor: logical ops for bools (y converted to bool exactly)."""
+    a, b = _generated_operands(x, y, loc)
+    if x.dtype is not bool:
+        raise _bitwise({'and': 'BitwiseAnd', 'or': 'BitwiseOr', 'xor': 'BitwiseXor'}[name], x.dtype)
+    if name == 'and':
+        return _run_binary('LogicalAnd', a, b, loc)
+    if name == 'or':
+        return _run_binary('LogicalOr', a, b, loc)
+    # tf.math.logical_xor: (x | y) & ~(x & y)
+    either = _run_binary('LogicalOr', a, b, loc)
+    both = _run_binary('LogicalAnd', a, b, loc)
+    return _run_binary('LogicalAnd', either._t, _unop('LogicalNot', both)._t, loc)
+
+
+def _equality(op_type, x, y):
+    """`==` / `!=`: Equal / NotEqual with incompatible_shape_error=False (a scalar False / True when the shapes
+    do not broadcast); conversion errors are raised."""
+    loc = _loc()
+    a, b = _generated_operands(x, y, loc)
+    try:
+        return _run_binary(op_type, a, b, loc)
+    except InvalidArgumentError as e:
+        if 'Incompatible shapes' not in str(e):
+            raise
+    return _const(op_type == 'NotEqual', loc=loc)
 
 
 def _install_operators(cls):
-    def binary(op_type):
-        return _fast_binary(op_type, False), _fast_binary(op_type, True)
-
-    for name, op_type in (('add', 'AddV2'), ('sub', 'Sub'), ('mul', 'Mul'), ('truediv', 'TrueDiv'),
-                          ('floordiv', 'FloorDiv'), ('mod', 'FloorMod'), ('pow', 'Pow')):
-        forward, reflected = binary(op_type)
-        setattr(cls, f'__{name}__', forward)
-        setattr(cls, f'__r{name}__', reflected)
-    for name, op_type in (('lt', 'Less'), ('le', 'LessEqual'), ('gt', 'Greater'), ('ge', 'GreaterEqual')):
-        setattr(cls, f'__{name}__', binary(op_type)[0])
+    for name in ('add', 'sub', 'mul', 'truediv', 'floordiv', 'mod', 'pow'):
+        setattr(cls, f'__{name}__', _fast_binary(name, False))
+        setattr(cls, f'__r{name}__', _fast_binary(name, True))
+    for name in ('lt', 'le', 'gt', 'ge'):
+        setattr(cls, f'__{name}__', _fast_binary(name, False))
 
     def matmul(self, other):
         return _matmul(self, other)
@@ -1001,50 +1311,60 @@ def _install_operators(cls):
     def absolute(self):
         return _unop('Abs', self)
 
-    def pos(self):
-        return _to_tensor(self)
-
     def invert(self):
+        if self.dtype is not bool:
+            raise _bitwise('Invert', self.dtype)
         return _unop('LogicalNot', self)
 
-    def and_(self, other):
-        return _binop('LogicalAnd', self, other)
+    def logical(name):
+        def forward(self, other):
+            return _with_reflected_retry(name, self, other, lambda: _logical(name, self, other, _loc()))
 
-    def or_(self, other):
-        return _binop('LogicalOr', self, other)
+        def reflected(self, other):
+            loc = _loc()
+            left = _tensorish(other)
+            if left is None:
+                left = _const(other, self.dtype, loc=loc)
+            else:
+                _reflected_operand(left, self, loc)  # the dtype must be the same
+            return _logical(name, left, self, loc)
+        forward.__name__ = f'__{name}__'
+        reflected.__name__ = f'__r{name}__'
+        return forward, reflected
 
-    def eq(self, other):
-        # TensorFlow 2: `==` is elementwise when the shapes are compatible, else False.
-        if other is None:
-            return False
-        try:
-            return _binop('Equal', self, other)
-        except (InvalidArgumentError, ValueError, TypeError):
-            return False
-
-    def ne(self, other):
-        if other is None:
-            return True
-        try:
-            return _binop('NotEqual', self, other)
-        except (InvalidArgumentError, ValueError, TypeError):
-            return True
+    for name in ('and', 'or', 'xor'):
+        forward, reflected = logical(name)
+        setattr(cls, f'__{name}__', forward)
+        setattr(cls, f'__r{name}__', reflected)
 
     cls.__matmul__ = matmul
     cls.__rmatmul__ = rmatmul
     cls.__neg__ = neg
     cls.__abs__ = absolute
-    cls.__pos__ = pos
     cls.__invert__ = invert
-    cls.__and__ = and_
-    cls.__rand__ = and_
-    cls.__or__ = or_
-    cls.__ror__ = or_
-    cls.__eq__ = eq
-    cls.__ne__ = ne
+
+
+def _tensor_eq(self, other):
+    # TensorFlow 2: `==` is elementwise when the shapes are compatible, else False; `tensor == None` is False.
+    if other is None:
+        return False
+    return _equality('Equal', self, other)
+
+
+def _tensor_ne(self, other):
+    if other is None:
+        return True
+    return _equality('NotEqual', self, other)
+
+
+def _unary_plus(self):
+    raise TypeError("bad operand type for unary +: 'tensorflow.python.framework.ops.EagerTensor'")
 
 
 _install_operators(Tensor)
+Tensor.__eq__ = _tensor_eq
+Tensor.__ne__ = _tensor_ne
+Tensor.__pos__ = _unary_plus
 
 
 def _install_fast_operators():
@@ -1064,9 +1384,8 @@ def _install_fast_operators():
         EagerTensor.__del__ = release['__del__']
 
 
-_FAST_OPERATORS = (('add', 'AddV2'), ('sub', 'Sub'), ('mul', 'Mul'), ('truediv', 'TrueDiv'),
-                   ('floordiv', 'FloorDiv'), ('mod', 'FloorMod'), ('pow', 'Pow'),
-                   ('lt', 'Less'), ('le', 'LessEqual'), ('gt', 'Greater'), ('ge', 'GreaterEqual'))
+_FAST_OPERATORS = tuple((name, _OPERATORS[name][0]) for name in (
+    'add', 'sub', 'mul', 'truediv', 'floordiv', 'mod', 'pow', 'lt', 'le', 'gt', 'ge'))
 if _F is not None:
     _install_fast_operators()
 Tensor.__hash__ = None
@@ -1275,10 +1594,8 @@ class Variable:
             handle = value._t
         elif isinstance(value, Variable):
             handle = value._v
-        elif type(value) is float or type(value) is int:
-            handle = value
         else:
-            handle = _const(value, dtype=self.dtype, loc=loc)._t
+            handle = _strict_operand(value, self.dtype._name, loc)
         try:
             _b.assign(self._v, handle, mode, loc)
         except JsException as e:
@@ -1329,15 +1646,12 @@ class Variable:
     def __hash__(self):
         return id(self)
 
+    # ResourceVariable: Equal / NotEqual with incompatible_shape_error=False, and no special case for None.
     def __eq__(self, other):
-        if other is None:
-            return False
-        return self.value() == other
+        return _equality('Equal', self, other)
 
     def __ne__(self, other):
-        if other is None:
-            return True
-        return self.value() != other
+        return _equality('NotEqual', self, other)
 
     def ref(self):
         return _Reference(self)
@@ -1368,12 +1682,6 @@ Variable.__imul__ = _no_inplace('var *= value', 'var.assign(var * value)', 'out 
 Variable.__itruediv__ = _no_inplace('var /= value', 'var.assign(var / value)', 'out = var / value')
 Variable.__ipow__ = _no_inplace('var **= value', 'var.assign(var ** value)', 'out = var ** value')
 Variable.__hash__ = lambda self: id(self)
-
-
-def _variable_eq(self, other):
-    if other is None:
-        return False
-    return _binop('Equal', self, other)
 
 
 class ResourceVariable(Variable):

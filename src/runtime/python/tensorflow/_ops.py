@@ -9,7 +9,8 @@ from pyodide.ffi import JsException
 from tensorflow import nest
 from tensorflow._core import (
     EagerTensor, IndexedSlices, _fast_function, _fast_unary, Tensor, TensorShape, Variable, _as_int_list, _b, _binop, _const, _convert_error,
-    _dtype_name, _handle, _loc, _matmul, _op, _opN, _slice, _to_tensor, _unop, as_dtype, float32, int32, unsupported,
+    _divide_no_nan_operands, _divide_operands, _dtype_name, _handle, _hinted_operands, _loc, _matmul, _op, _opN,
+    _slice, _to_tensor, _unop, as_dtype, float32, int32, unsupported,
 )
 
 _builtin_bool = builtins.bool
@@ -67,11 +68,13 @@ def cast(x, dtype, name=None):
 
 
 def zeros(shape, dtype=float32, name=None):
-    return _const(0, dtype=dtype, shape=_as_int_list(shape), loc=_loc())
+    kind = _dtype_name(dtype)
+    zero = False if kind == 'bool' else '' if kind == 'string' else 0
+    return _const(zero, dtype=dtype, shape=_as_int_list(shape), loc=_loc())
 
 
 def ones(shape, dtype=float32, name=None):
-    return _const(1, dtype=dtype, shape=_as_int_list(shape), loc=_loc())
+    return _const(True if _dtype_name(dtype) == 'bool' else 1, dtype=dtype, shape=_as_int_list(shape), loc=_loc())
 
 
 def zeros_like(input, dtype=None, name=None):
@@ -126,7 +129,9 @@ def one_hot(indices, depth, on_value=None, off_value=None, axis=None, dtype=None
 
 # ---- elementwise math -------------------------------------------------------------------------
 
-add = _fast_function('AddV2', 'add')
+# Each with TensorFlow's operand rule (see _core: tf.add and tf.truediv hint y with x's dtype, the
+# generated ops convert Python values to the dtype of the first tensor exactly).
+add = _fast_function('AddV2', 'add', _hinted_operands)
 
 
 subtract = _fast_function('Sub', 'subtract')
@@ -135,10 +140,10 @@ subtract = _fast_function('Sub', 'subtract')
 multiply = _fast_function('Mul', 'multiply')
 
 
-divide = _fast_function('TrueDiv', 'divide')
+divide = _fast_function('TrueDiv', 'divide', _divide_operands, takes_name=True)
 
 
-truediv = divide
+truediv = _fast_function('TrueDiv', 'truediv', _hinted_operands)
 
 
 def realdiv(x, y, name=None):
@@ -170,7 +175,7 @@ def squared_difference(x, y, name=None):
 
 
 def divide_no_nan(x, y, name=None):
-    return _binop('DivNoNan', x, y)
+    return _binop('DivNoNan', x, y, _divide_no_nan_operands)
 
 
 def equal(x, y, name=None):
