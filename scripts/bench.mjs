@@ -173,11 +173,19 @@ const tfjsWorkloads = (tf) => ({
   },
 });
 
+/**
+ * Untimed runs of the scalar chain before timing it, for every implementation alike. The row is
+ * per-op overhead, a steady-state figure: in a fresh process the JIT takes 10-20 runs of the chain
+ * (2000 ops forward and backward each) to compile the hot paths of a JavaScript engine, more when
+ * the other core is busy, and the first column timed would otherwise pay for it.
+ */
+const CHAIN_WARMUP = quick ? 5 : 20;
+
 /** Runs every workload on one implementation; returns the figures. */
 function measure(impl, name) {
   const reps = quick ? 3 : 9;
   const r = {};
-  r.chainUsPerOp = (timeMs(() => impl.chain(), { reps, warmup: 3, key: `${name} chain` }) * 1000) / CHAIN;
+  r.chainUsPerOp = (timeMs(() => impl.chain(), { reps: quick ? 5 : 15, warmup: CHAIN_WARMUP, key: `${name} chain` }) * 1000) / CHAIN;
   for (const n of MM_SIZES) {
     const run = impl.matmulSetup(n);
     const ms = timeMs(run, { reps: n >= 1024 ? (quick ? 2 : 4) : reps, warmup: 1, key: `${name} matmul${n}` });
