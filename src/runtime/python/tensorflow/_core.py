@@ -16,17 +16,24 @@ from _tapescope import locations as _locations
 
 class _BridgeHandle:
     """The current run's engine bridge. Our packages stay imported between runs (re-importing them
-    costs ~100 ms per run); every run gets a fresh engine, bound here by `_tapescope_begin_run`."""
-    __slots__ = ('_js',)
+    costs ~100 ms per run); every run gets a fresh engine, bound here by `_tapescope_begin_run`.
+    A bridge function looked up once stays in the instance dict for the run: each lookup through
+    the JsProxy makes a new bound-method proxy (~8 us)."""
 
     def __init__(self):
         self._js = None
 
+    def _bind(self, bridge):
+        self.__dict__.clear()
+        self._js = bridge
+
     def __getattr__(self, name):
-        js = object.__getattribute__(self, '_js')
+        js = self.__dict__.get('_js')
         if js is None:
             raise RuntimeError('Tapescope: the engine is not bound (tensorflow used outside a run)')
-        return getattr(js, name)
+        value = getattr(js, name)
+        self.__dict__[name] = value
+        return value
 
 
 _b = _BridgeHandle()
@@ -39,7 +46,7 @@ def _tapescope_begin_run():
     global _b_binary, _b_unary, _b_op, _b_opN, _b_loc, _b_read
     sys.modules.pop('_tapescope_engine', None)
     from _tapescope_engine import bridge
-    _b._js = bridge
+    _b._bind(bridge)
     _b_binary = bridge.binary
     _b_unary = bridge.unary
     _b_op = bridge.op
@@ -447,7 +454,7 @@ class Tensor:
         try:
             return self._dtype
         except AttributeError:
-            d = self._dtype = _DTYPES[self._t.dtype]
+            d = self._dtype = _DTYPES[_dtype_name_of(self)]
             return d
 
     @property
@@ -455,7 +462,7 @@ class Tensor:
         try:
             return self._shape
         except AttributeError:
-            s = self._shape = TensorShape(tuple(self._t.shape))
+            s = self._shape = TensorShape(_shape_tuple(self))
             return s
 
     def get_shape(self):
@@ -621,10 +628,15 @@ def _js_object(entries):
 _F = _fast_setup()
 
 
+# The Python versions the fast layer replaced, by name (its tests compare both).
+_fast_fallbacks = {}
+
+
 def _fast_replace(fn, kind, op_type=None):
     """`fn`, or its fast version (with `fn` as its fallback) when the fast layer is on."""
     if _F is None:
         return fn
+    _fast_fallbacks[fn.__name__] = fn
     slot = {fn.__name__: fn}
     _F.replace(id(slot), fn.__name__, kind, op_type)
     return slot[fn.__name__]
@@ -632,6 +644,8 @@ def _fast_replace(fn, kind, op_type=None):
 
 if _F is not None:
     _F.replace(id(globals()), '_adopt', 'adopt', None)
+    _F.setTypes(to_js({'str': id(str), 'list': id(list), 'tuple': id(tuple), 'dict': id(dict), 'true': id(True),
+                       'false': id(False)}, dict_converter=_js_object))
 
 
 class _Reference:
@@ -1101,6 +1115,21 @@ def _opN(op_type, attrs, *inputs):
     return [EagerTensor(t) for t in outs]
 
 
+def _shape_tuple(tensor):
+    return tuple(tensor._t.shape)
+
+
+def _dtype_name_of(tensor):
+    return tensor._t.dtype
+
+
+# The generic op path and a tensor's shape and dtype, on the fast layer when it is on.
+_op = _fast_replace(_op, 'op')
+_opN = _fast_replace(_opN, 'opN')
+_shape_tuple = _fast_replace(_shape_tuple, 'shape')
+_dtype_name_of = _fast_replace(_dtype_name_of, 'dtypeName')
+
+
 def _matmul(a, b, transpose_a=False, transpose_b=False):
     a = _to_tensor(a)
     b = _to_tensor(b, a.dtype)
@@ -1367,15 +1396,17 @@ Tensor.__ne__ = _tensor_ne
 Tensor.__pos__ = _unary_plus
 
 
-def _install_fast_operators():
-    """EagerTensor's operators as fast-layer method descriptors (called with no Python frame)."""
+def _install_fast_operators(cls):
+    """`cls`'s operators as fast-layer method descriptors (called with no Python frame)."""
     specs = [(f'__{name}__', 'binary', op) for name, op in _FAST_OPERATORS]
     specs += [(f'__r{name}__', 'rbinary', op) for name, op in _FAST_OPERATORS[:7]]
     specs += [('__neg__', 'unaryMethod', 'Neg'), ('__abs__', 'unaryMethod', 'Abs')]
-    methods = {name: getattr(EagerTensor, name) for name, _, _ in specs}
+    methods = {name: getattr(cls, name) for name, _, _ in specs}
     for name, kind, op in specs:
-        _F.replace(id(methods), name, kind, op)
-        setattr(EagerTensor, name, methods[name])
+        _F.replace(id(methods), name, kind, op, id(cls))
+        setattr(cls, name, methods[name])
+    if cls is not EagerTensor:
+        return
     # The engine tensor of an EagerTensor goes when Python frees it: by a hook on the type's
     # tp_free when the layer could place one, else by a (slower) finalizer.
     if _F.finalizerReason() is not None:
@@ -1387,7 +1418,7 @@ def _install_fast_operators():
 _FAST_OPERATORS = tuple((name, _OPERATORS[name][0]) for name in (
     'add', 'sub', 'mul', 'truediv', 'floordiv', 'mod', 'pow', 'lt', 'le', 'gt', 'ge'))
 if _F is not None:
-    _install_fast_operators()
+    _install_fast_operators(EagerTensor)
 Tensor.__hash__ = None
 
 
@@ -1517,6 +1548,7 @@ class Variable:
             self._v = _b.variable(init, name, _builtin_bool(trainable), want, loc)
         except JsException as e:
             raise _convert_error(e) from None
+        _adopt_variable(self, self._v)
         self._constraint = constraint
         self._shape = None
         self._dtype = None
@@ -1668,6 +1700,19 @@ class Variable:
 _install_operators(Variable)
 
 
+def _adopt_variable(variable, handle):
+    """Registers a variable with the fast layer (replaced by it when it is on), so operators and ops
+    take it as an operand without a Python detour."""
+
+
+def _install_fast_variables():
+    _F.replace(id(globals()), '_adopt_variable', 'adoptVariable', None)
+    for cls in (ResourceVariable, _UnreadVariable):
+        _F.variableType(to_js({'object': id(cls), 'basicSize': cls.__basicsize__, 'flags': cls.__flags__,
+                               'base': id(cls.__base__)}, dict_converter=_js_object))
+    _install_fast_operators(ResourceVariable)
+
+
 def _no_inplace(symbol, advice, out):
     def method(self, unused_other):
         raise RuntimeError(f'`{symbol}` with `tf.Variable`s is not supported. Use `{advice}` to modify the variable, '
@@ -1696,6 +1741,7 @@ class _UnreadVariable(ResourceVariable):
 
     def __init__(self, variable):
         self._v = variable._v
+        _adopt_variable(self, self._v)
         self._constraint = None
         self._shape = variable._shape
         self._dtype = variable._dtype
@@ -1715,11 +1761,16 @@ def _variable_wrapper(handle):
     if found is None:
         found = object.__new__(ResourceVariable)
         found._v = handle
+        _adopt_variable(found, handle)
         found._constraint = None
         found._shape = None
         found._dtype = None
         _variables_by_id[handle.id] = found
     return found
+
+
+if _F is not None:
+    _install_fast_variables()
 
 
 # ---- IndexedSlices ----------------------------------------------------------------------------
