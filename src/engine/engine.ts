@@ -81,10 +81,6 @@ export class TapeOp {
     readonly loc: SourceLocation | undefined,
   ) {}
 
-  /** The backward pass that last reached this op (a mark instead of a Set of ops per pass). */
-  reachedBy = 0;
-  /** The backward pass that last found this op between its targets and sources. */
-  neededBy = 0;
 
   /** The id the tape tracks for input `i`. */
   inputId(i: number): number {

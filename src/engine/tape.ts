@@ -102,9 +102,6 @@ function releasePassBuffers(made: TensorData[], allocated: Set<NumericData>, kep
   }
 }
 
-/** Counts backward passes: TapeOp.reachedBy marks the ops the current one reached. */
-let backwardPasses = 0;
-
 const NON_PERSISTENT_TWICE = 'A non-persistent GradientTape can only be used to compute one set of gradients (or jacobians)';
 
 export class GradientTape {
@@ -441,9 +438,11 @@ export class GradientTape {
     const sourceIds = sources.map((s) => this.idOf(s));
     const targetIds = targets.map((t) => this.idOf(t));
 
-    // The marks on ops (reachedBy, neededBy) are read only in this first part, before any gradient
-    // function runs (one could start another backward pass over the same ops).
-    const pass = ++backwardPasses;
+    // What this pass knows of each recorded op is kept by op.order in arrays of its own (not on
+    // the ops: a gradient function could start another pass over the same ops).
+    const opCount = state.ops.length;
+    const reached = new Uint8Array(opCount);
+    const isNeeded = new Uint8Array(opCount);
     // Ops reachable backwards from the targets, in recording order. The stacks hold each id with
     // the tensor carrying it (none for a variable's handle).
     const reachable: TapeOp[] = [];
@@ -451,8 +450,8 @@ export class GradientTape {
     const stackTensors: (Tensor | undefined)[] = targets.map((t) => (t instanceof Variable ? undefined : t));
     while (stackIds.length > 0) {
       const op = state.producerOf(stackTensors.pop(), stackIds.pop() as number);
-      if (!op || op.reachedBy === pass) continue;
-      op.reachedBy = pass;
+      if (!op || reached[op.order] === 1) continue;
+      reached[op.order] = 1;
       reachable.push(op);
       for (let i = 0; i < op.inputCount; i++) {
         stackIds.push(op.inputId(i));
@@ -465,7 +464,11 @@ export class GradientTape {
     const knownSources = new Set<number>(sourceIds.filter((id, i) => state.knows(this.tensorOf(sources[i]), id)));
     const sourceSet = new Set<number>(sourceIds);
     /** Depends on a source: a known source, or made by a needed op. */
-    const dependent = (t: Tensor | undefined, id: number): boolean => knownSources.has(id) || state.producerOf(t, id)?.neededBy === pass;
+    const dependent = (t: Tensor | undefined, id: number): boolean => {
+      if (knownSources.has(id)) return true;
+      const producer = state.producerOf(t, id);
+      return producer !== undefined && isNeeded[producer.order] === 1;
+    };
     // Of the reachable ops, the ones that depend on a source (needed), and for each of their
     // inputs whether it wants a gradient (depends on a source and is a float): `wanted` from
     // wantedAt[k], for needed[k].
@@ -482,7 +485,7 @@ export class GradientTape {
         wanted.push(d && isFloat(t.dtype));
       }
       if (depends) {
-        op.neededBy = pass;
+        isNeeded[op.order] = 1;
         needed.push(op);
         wantedAt.push(start);
       } else wanted.length = start;
@@ -502,13 +505,26 @@ export class GradientTape {
     const previousOutputs = engine.passOutputs;
     engine.passOutputs = collect ? made : null;
 
-    // Gradients arrived per id: one tensor, or a list when several did (summed when used).
+    // Gradients arrived: one tensor, or a list when several did (summed when used). The gradient
+    // of the output of a needed single-output op is kept by the op's order (the usual case: no
+    // hashing); any other id's in a map.
+    const opGrads = new Array<Tensor | Tensor[] | undefined>(opCount);
     const grads = new Map<number, Tensor | Tensor[]>();
-    const add = (id: number, g: Tensor): void => {
-      const got = grads.get(id);
-      if (got === undefined) grads.set(id, g);
-      else if (Array.isArray(got)) got.push(g);
-      else grads.set(id, [got, g]);
+    /** The op order under which the gradient of `id` (carried by `t`) is kept, or -1: the map. */
+    const slotOf = (t: Tensor | undefined, id: number): number => {
+      const producer = state.producerOf(t, id);
+      return producer !== undefined && isNeeded[producer.order] === 1 && producer.outputs.length === 1 ? producer.order : -1;
+    };
+    const gradOf = (t: Tensor | undefined, id: number): Tensor | null => {
+      const slot = slotOf(t, id);
+      return this.sum(slot >= 0 ? opGrads[slot] : grads.get(id));
+    };
+    const add = (t: Tensor | undefined, id: number, g: Tensor): void => {
+      const slot = slotOf(t, id);
+      const got = slot >= 0 ? opGrads[slot] : grads.get(id);
+      const next = got === undefined ? g : Array.isArray(got) ? (got.push(g), got) : [got, g];
+      if (slot >= 0) opGrads[slot] = next;
+      else grads.set(id, next);
     };
     const previousCall = engine.currentGradientCall;
     if (call) engine.currentGradientCall = call.id;
@@ -522,14 +538,14 @@ export class GradientTape {
         if (!isFloat(value.dtype) && !(isSource && isInteger(value.dtype))) return;
         if (!seedTargets[i] && !isSource) return;
         const given = outputGradients?.[i];
-        add(targetIds[i], given ?? this.filled(value, 1));
+        add(this.tensorOf(t), targetIds[i], given ?? this.filled(value, 1));
       });
       for (let k = needed.length - 1; k >= 0; k--) {
         const op = needed[k];
         const incoming: (Tensor | null)[] = [];
         let arrived = false;
         for (const out of op.outputs) {
-          const g = this.sum(grads.get(out.id));
+          const g = gradOf(out, out.id);
           incoming.push(g);
           if (g !== null) arrived = true;
         }
@@ -543,7 +559,7 @@ export class GradientTape {
         for (let i = 0; i < inputCount; i++) {
           const g = sent[i] ?? null;
           const accepted = g !== null && wanted[at + i];
-          if (accepted) add(op.inputId(i), g);
+          if (accepted) add(op.inputs[i], op.inputId(i), g);
           if (stepSent) stepSent[i] = accepted ? g : null;
         }
         if (call && stepSent) engine.recorder?.addStep(call, op.opId, incoming, stepSent, firstOp, engine.lastOpId);
@@ -557,7 +573,7 @@ export class GradientTape {
         for (const op of reachable) for (let i = 0; i < op.inputCount; i++) if (op.inputId(i) === id) return true;
         return false;
       };
-      const result = sources.map((_, i) => (consumedUnknown(i) ? null : this.sum(grads.get(sourceIds[i]))));
+      const result = sources.map((s, i) => (consumedUnknown(i) ? null : gradOf(this.tensorOf(s), sourceIds[i])));
       if (collect && engine.tapeStack.length === 0) releasePassBuffers(made, allocated, result);
       return result;
     } finally {

@@ -420,21 +420,20 @@ export class TraceRecorder {
     const rows = this.opRows;
     rows[r + O_ID] = id;
     rows[r + O_SEQ] = this.seq++;
-    rows[r + O_IN_START] = this.idCount;
-    if (variable !== 0) rows[r + O_IN_COUNT] = 0;
-    else if (inputIds !== null) {
-      for (let i = 0; i < inputIds.length; i++) this.pushId(inputIds[i]);
-      rows[r + O_IN_COUNT] = inputIds.length;
-    } else {
-      for (let i = 0; i < inputs.length; i++) this.pushId(inputs[i].id);
-      rows[r + O_IN_COUNT] = inputs.length;
-    }
-    rows[r + O_OUT_START] = this.idCount;
-    for (let i = 0; i < outputs.length; i++) this.pushId(outputs[i].id);
+    // Inputs then outputs, as runs of `ids` (room made once).
+    const inputCount = variable !== 0 ? 0 : inputs.length;
+    let k = this.idCount;
+    const ids = (this.ids = grownInt(this.ids, k + inputCount + outputs.length));
+    rows[r + O_IN_START] = k;
+    rows[r + O_IN_COUNT] = inputCount;
+    for (let i = 0; i < inputCount; i++) ids[k++] = inputIds !== null ? inputIds[i] : inputs[i].id;
+    rows[r + O_OUT_START] = k;
     rows[r + O_OUT_COUNT] = outputs.length;
+    for (let i = 0; i < outputs.length; i++) ids[k++] = outputs[i].id;
+    this.idCount = k;
     rows[r + O_VARIABLE] = variable;
     rows[r + O_GRADIENT_CALL] = gradientCall ?? 0;
-    rows[r + O_GRADIENT] = gradient ? GRADIENT_CODE[gradient] : 0;
+    rows[r + O_GRADIENT] = gradient === undefined ? 0 : GRADIENT_CODE[gradient];
     rows[r + O_TYPE] = typeCode;
     if (attrs !== NO_ATTRS) this.opAttrs.set(row, attrs);
     this.opLocs.set(row, loc);

@@ -85,6 +85,40 @@ export function hasDTypeRule(opType: string): boolean {
   return RULES.has(opType);
 }
 
+/** A bit per dtype, for the masks of dtypeChecker (a switch: pointer compares of the names). */
+function dtypeBit(dtype: DTypeName): number {
+  switch (dtype) {
+    case 'float32':
+      return 1;
+    case 'float64':
+      return 2;
+    case 'float16':
+      return 4;
+    case 'int32':
+      return 8;
+    case 'int64':
+      return 16;
+    case 'bool':
+      return 32;
+    case 'string':
+      return 64;
+  }
+}
+
+/**
+ * checkDType for one op type, with its rule looked up once (elementwise ops check on every call):
+ * null when TensorFlow's rule for the op is not in dtype-errors.ts.
+ */
+export function dtypeChecker(opType: string): ((t: Tensor) => void) | null {
+  const rule = RULES.get(opType);
+  if (!rule) return null;
+  let mask = 0;
+  for (const dtype of rule.allowed) mask |= dtypeBit(dtype);
+  return (t) => {
+    if ((mask & dtypeBit(t.dtype)) === 0) throw new TFError('InvalidArgumentError', rule.template.replace('{dtype}', dtypeKindWord(t.dtype)));
+  };
+}
+
 export function checkDType(opType: string, t: Tensor): void {
   const rule = RULES.get(opType);
   if (!rule || rule.allowed.includes(t.dtype)) return;

@@ -8,7 +8,7 @@ import { type GradContext, getEngine, registerOp } from '../engine';
 import type { Tensor } from '../tensor';
 import { TFError, opError } from '../errors';
 import { broadcastOrThrow, checkFloat, checkNumeric, checkSameDType, make, numeric, scalarLike, unbroadcast } from './helpers';
-import { checkDType, hasDTypeRule } from './kernel-util';
+import { checkDType, dtypeChecker } from './kernel-util';
 
 const run = (type: string, inputs: Tensor[], attrs?: Record<string, unknown>): Tensor => getEngine().run1(type, inputs, attrs);
 
@@ -17,13 +17,13 @@ const run = (type: string, inputs: Tensor[], attrs?: Record<string, unknown>): T
 type BinaryFn = (x: number, y: number) => number;
 
 function binaryForward(type: string, code: 'add' | 'sub' | 'mul' | 'div' | null, fn: BinaryFn | null, floatOnly = false) {
-  const hasRule = hasDTypeRule(type);
+  const checkRule = dtypeChecker(type);
   return (inputs: Tensor[]): Tensor[] => {
     const a = inputs[0];
     const b = inputs[1];
     const dtype = checkSameDType(type, inputs);
     // TensorFlow's allowed dtypes and exact error where we have the op's rule (dtype-errors.ts).
-    if (hasRule) checkDType(type, a);
+    if (checkRule !== null) checkRule(a);
     else if (floatOnly) checkFloat(type, a);
     else checkNumeric(type, a);
     const shape = broadcastOrThrow(type, a, b);
@@ -234,12 +234,12 @@ registerOp({
 type Grad = (dy: Tensor, x: Tensor, y: Tensor) => Tensor;
 
 function unary(type: string, fn: (x: number) => number, grad: Grad | null, floatOnly = true): void {
-  const hasRule = hasDTypeRule(type);
+  const checkRule = dtypeChecker(type);
   registerOp({
     type,
     forward: (inputs) => {
       const x = inputs[0];
-      if (hasRule) checkDType(type, x);
+      if (checkRule !== null) checkRule(x);
       else if (floatOnly) checkFloat(type, x);
       else checkNumeric(type, x);
       // Shapes are never changed in place: the output shares its input's (one array fewer per op).
