@@ -10,7 +10,7 @@ import functools
 import sys
 import types
 
-from pyodide.ffi import JsException, create_proxy, to_js
+from pyodide.ffi import JsException, JsProxy, create_proxy, to_js
 
 from _tapescope import locations as _locations
 from tensorflow import nest
@@ -47,17 +47,27 @@ def _differentiable_handle(x):
 # ---- source labels (for the None reasons) ------------------------------------------------------
 
 _LABEL_CONTAINER_LIMIT = 64
+# Values that cannot hold a tensor worth naming: modules, functions and classes (`tf`'s namespace
+# alone has hundreds of entries), scalars, and JsProxies (every attribute lookup on one crosses into
+# JavaScript).
 _NOT_CONTAINERS = (Tensor, Variable, type, types.ModuleType, types.FunctionType, types.BuiltinFunctionType,
-                   types.MethodType)
+                   types.MethodType, str, bytes, int, float, complex, bool, type(None), types.FrameType, JsProxy)
 
 
-def _labels_in_frame(frame):
-    """id(object) -> how the user's code names it: `x0`, `grad['w']`, `layer.kernel`, `params[1]`."""
+def _labels_in_frame(frame, wanted=None):
+    """id(object) -> how the user's code names it: `x0`, `grad['w']`, `layer.kernel`, `params[1]`.
+
+    The first name found wins: a plain name in the locals, then the globals, then an item or
+    attribute of a container there. With `wanted` (a set of ids), the search stops once all of them
+    are named (a gradient call wants its sources' names only; the search runs at every call)."""
     names = {}
+    missing = set(wanted) if wanted is not None else None
 
     def note(obj, label):
         if isinstance(obj, (Tensor, Variable)) and id(obj) not in names:
             names[id(obj)] = label
+            if missing is not None:
+                missing.discard(id(obj))
 
     scopes = [frame.f_locals]
     if frame.f_globals is not frame.f_locals:
@@ -73,13 +83,15 @@ def _labels_in_frame(frame):
             if isinstance(value, (Tensor, Variable)):
                 note(value, name)
     for scope in scopes:
+        if missing is not None and not missing:
+            return names
         try:
             items = list(scope.items())
         except Exception:
             continue
         for name, value in items:
-            # Modules, functions and classes name no tensor the user made (and `tf`'s namespace alone
-            # has hundreds of entries: looking through it cost ~3 ms per gradient call).
+            if missing is not None and not missing:
+                return names
             if name.startswith('__') or isinstance(value, _NOT_CONTAINERS):
                 continue
             if isinstance(value, dict) and len(value) <= _LABEL_CONTAINER_LIMIT:
@@ -106,7 +118,7 @@ def _source_labels(flat_sources):
     if frame is None:
         return [None] * len(flat_sources)
     try:
-        names = _labels_in_frame(frame)
+        names = _labels_in_frame(frame, {id(s) for s in flat_sources})
     except Exception:
         return [None] * len(flat_sources)
     return [names.get(id(s)) for s in flat_sources]
