@@ -1132,7 +1132,10 @@ _dtype_name_of = _fast_replace(_dtype_name_of, 'dtypeName')
 
 def _matmul(a, b, transpose_a=False, transpose_b=False):
     a = _to_tensor(a)
-    b = _to_tensor(b, a.dtype)
+    # A variable of the same dtype goes to the op as it is (the op reads it, as convert_to_tensor
+    # would, one Python round trip less: `x @ w` is the heart of most training steps).
+    if not (isinstance(b, Variable) and b.dtype == a.dtype):
+        b = _to_tensor(b, a.dtype)
     kind = 'BatchMatMulV2' if a.ndim > 2 or b.ndim > 2 else 'MatMul'
     if a.ndim < 2 or b.ndim < 2:
         bad = a if a.ndim < 2 else b
