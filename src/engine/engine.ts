@@ -81,7 +81,6 @@ export class TapeOp {
     readonly loc: SourceLocation | undefined,
   ) {}
 
-
   /** The id the tape tracks for input `i`. */
   inputId(i: number): number {
     return this.ids !== null ? this.ids[i] : this.inputs[i].id;
@@ -150,7 +149,7 @@ export class Engine {
   private nextTapeId = 1;
   /** Per-op record of what the last run() produced, for backward steps. */
   lastOpId = 0;
-  /** While a backward pass collects them: the data of the op outputs it made that could be pooled (see GradientTape). */
+  /** While a backward pass collects them: the data of its op outputs large enough to be pooled (see GradientTape). */
   passOutputs: TensorData[] | null = null;
 
   constructor(options: EngineOptions = {}) {

@@ -231,8 +231,10 @@ export class GradientTape {
 
   // ---- recording ----------------------------------------------------------------------------
 
-  /** An op is recorded when one of its inputs is on this tape and has a differentiable dtype. */
-  /** `inputIds`: the ids tracked for the inputs when they are not the inputs' own ids (else null). */
+  /**
+   * An op is recorded when one of its inputs is on this tape and has a differentiable dtype.
+   * `inputIds`: the ids tracked for the inputs when they are not the inputs' own ids (else null).
+   */
   shouldRecord(inputs: Tensor[], inputIds: readonly number[] | null, ignoreRecording = false): boolean {
     const state = this.state;
     if (state === null || (!ignoreRecording && !this.recording)) return false;
