@@ -148,7 +148,19 @@ try:
             tf.add(x, y)
     figures['tfAddFunctionFromPythonUs'] = timed(tf_add_calls, ${OPS_N})
     # The peer: the same add from JavaScript in this worker, on this run's engine.
-    figures['engineAddInWorkerUs'] = _tapescope_probe.engineAddMicros(${OPS_N} // 100, 100)
+    figures['engineAddInWorkerUs'] = _tapescope_probe.engineOpMicros('add', ${OPS_N} // 100, 100)
+    # Beyond the cheapest op: a reduction and a matmul (4x4) through tf's functions, and their peers.
+    m = tf.reshape(tf.range(16, dtype=tf.float32) / 16.0, [4, 4])
+    def reduce_sums(n):
+        for _ in range(n):
+            tf.reduce_sum(m)
+    def matmuls(n):
+        for _ in range(n):
+            tf.matmul(m, m)
+    figures['tfReduceSumFromPythonUs'] = timed(reduce_sums, ${OPS_N})
+    figures['tfMatmulFromPythonUs'] = timed(matmuls, ${OPS_N})
+    figures['engineReduceSumInWorkerUs'] = _tapescope_probe.engineOpMicros('reduceSum', ${OPS_N} // 100, 100)
+    figures['engineMatmulInWorkerUs'] = _tapescope_probe.engineOpMicros('matmul', ${OPS_N} // 100, 100)
     try:
         import _tapescope_fast
         figures['fastLayer'] = _tapescope_fast.disabledReason() or 'on'
@@ -209,6 +221,8 @@ const rows = [
   ['engine API add from Python via FFI (trace on / off)', `${fmt(results.calls?.engineAddFromPythonUs, 'us')} / ${fmt(results.callsNoTrace?.engineAddFromPythonUs, 'us')}`],
   ['tf x + y from Python (trace on / off)', `${fmt(results.calls?.tfAddFromPythonUs, 'us')} / ${fmt(results.callsNoTrace?.tfAddFromPythonUs, 'us')}`],
   ['tf.add(x, y) from Python (trace on / off)', `${fmt(results.calls?.tfAddFunctionFromPythonUs, 'us')} / ${fmt(results.callsNoTrace?.tfAddFunctionFromPythonUs, 'us')}`],
+  ['tf.reduce_sum(4x4) from Python / engine in the worker (trace on)', `${fmt(results.calls?.tfReduceSumFromPythonUs, 'us')} / ${fmt(results.calls?.engineReduceSumInWorkerUs, 'us')}`],
+  ['tf.matmul(4x4, 4x4) from Python / engine in the worker (trace on)', `${fmt(results.calls?.tfMatmulFromPythonUs, 'us')} / ${fmt(results.calls?.engineMatmulInWorkerUs, 'us')}`],
   ['fast layer (src/runtime/fast-ops.ts)', String(results.calls?.fastLayer ?? 'n/a')],
 ];
 const width = Math.max(...rows.map(([label]) => label.length));
@@ -226,5 +240,13 @@ for (const [key, label] of [['calls', 'trace on'], ['callsNoTrace', 'trace off']
     `  per-op overhead from Python (${label}): x + y ${fmt(figures.tfOverheadUs, 'us')} = ${figures.tfOverheadRatio.toFixed(1)}x the bare call, ` +
       `tf.add ${fmt(figures.tfAddOverheadUs, 'us')} = ${(figures.tfAddOverheadUs / results.calls.jsCallUs).toFixed(1)}x (target ≤ 2x)`,
   );
+  if (figures.tfReduceSumFromPythonUs && figures.engineReduceSumInWorkerUs) {
+    figures.reduceSumOverheadUs = figures.tfReduceSumFromPythonUs - figures.engineReduceSumInWorkerUs;
+    figures.matmulOverheadUs = figures.tfMatmulFromPythonUs - figures.engineMatmulInWorkerUs;
+    console.log(
+      `  per-op overhead from Python (${label}): tf.reduce_sum ${fmt(figures.reduceSumOverheadUs, 'us')} = ${(figures.reduceSumOverheadUs / results.calls.jsCallUs).toFixed(1)}x, ` +
+        `tf.matmul ${fmt(figures.matmulOverheadUs, 'us')} = ${(figures.matmulOverheadUs / results.calls.jsCallUs).toFixed(1)}x the bare call`,
+    );
+  }
 }
 writeFileSync(join(outDir, 'runtime.json'), `${JSON.stringify(results, null, 2)}\n`);

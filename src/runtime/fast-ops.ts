@@ -42,12 +42,18 @@ export type FastKind =
   | 'adoptVariable' // _adopt_variable(variable, handle): the same for a ResourceVariable
   | 'op' // _op(op_type, attrs, *inputs): any engine op, first output
   | 'opN' // _opN(op_type, attrs, *inputs): any engine op, all outputs as a list
+  | 'reduction' // tf.reduce_sum(input_tensor, axis=None, keepdims=False, name=None) & co.
+  | 'matmul' // tf.matmul(a, b, transpose_a=False, transpose_b=False, adjoint_a=False, adjoint_b=False, ...)
+  | 'matmulMethod' // EagerTensor.__matmul__(self, other)
   | 'shape' // _shape_tuple(tensor): the shape as a tuple of ints
   | 'dtypeName'; // _dtype_name(tensor): 'float32', ...
 
-const METHOD_KINDS: ReadonlySet<FastKind> = new Set(['binary', 'rbinary', 'unaryMethod', 'release']);
+const METHOD_KINDS: ReadonlySet<FastKind> = new Set(['binary', 'rbinary', 'unaryMethod', 'release', 'matmulMethod']);
 /** Builtins called with keywords allowed (any keyword sends the call to the fallback). */
-const FUNCTION_KINDS: ReadonlySet<FastKind> = new Set(['binaryFunction', 'unaryFunction', 'op', 'opN', 'shape', 'dtypeName']);
+const FUNCTION_KINDS: ReadonlySet<FastKind> = new Set(['binaryFunction', 'unaryFunction', 'op', 'opN', 'reduction', 'matmul', 'shape', 'dtypeName']);
+/** Parameters of the functions the fast layer binds arguments for (as TensorFlow names them). */
+const REDUCTION_PARAMETERS = ['input_tensor', 'axis', 'keepdims', 'name'];
+const MATMUL_PARAMETERS = ['a', 'b', 'transpose_a', 'transpose_b', 'adjoint_a', 'adjoint_b', 'a_is_sparse', 'b_is_sparse', 'output_type', 'grad_a', 'grad_b', 'name'];
 
 /** Addresses of the Python objects and types the fast layer compares against. */
 interface PythonTypes {
@@ -360,6 +366,52 @@ export class FastOps {
           return api._PyObject_Vectorcall(fallback, args, nargs, kwnames);
         };
       }
+      case 'reduction':
+        return (_module, args, nargs, kwnames) => {
+          const run = this.run;
+          // tf.reduce_sum(x): the common call, without binding.
+          const bound = !run ? undefined : nargs === 1 && !kwnames ? [cpython.arg(args, 0), 0, 0] : this.bindArguments(args, nargs, kwnames, REDUCTION_PARAMETERS);
+          if (run && bound) {
+            const [input, axisObject, keepdimsObject] = bound;
+            const x = input ? this.tensorAt(input) : undefined;
+            const axis = axisObject ? this.axisOf(axisObject) : null;
+            const keepdims = keepdimsObject ? this.boolOf(keepdimsObject) : false;
+            if (x !== undefined && axis !== UNHANDLED && keepdims !== undefined) {
+              const loc = this.userLocation(run);
+              if (loc === null) return 0;
+              return this.wrap(run.opAt(opType, { axis, keepdims }, [x], loc)[0]);
+            }
+          }
+          return api._PyObject_Vectorcall(fallback, args, nargs, kwnames);
+        };
+      case 'matmul':
+        return (_module, args, nargs, kwnames) => {
+          const run = this.run;
+          if (run && nargs === 2 && !kwnames) {
+            // tf.matmul(a, b): the common call, without binding.
+            const result = this.matmul(run, cpython.arg(args, 0), cpython.arg(args, 1), false, false);
+            if (result !== undefined) return result;
+            return api._PyObject_Vectorcall(fallback, args, nargs, kwnames);
+          }
+          const bound = run ? this.bindArguments(args, nargs, kwnames, MATMUL_PARAMETERS) : undefined;
+          if (run && bound && bound.slice(6, 11).every((given) => !given)) {
+            const flags = bound.slice(2, 6).map((given) => (given ? this.boolOf(given) : false));
+            if (bound[0] && bound[1] && flags.every((flag) => flag !== undefined)) {
+              const result = this.matmul(run, bound[0], bound[1], Boolean(flags[0] || flags[2]), Boolean(flags[1] || flags[3]));
+              if (result !== undefined) return result;
+            }
+          }
+          return api._PyObject_Vectorcall(fallback, args, nargs, kwnames);
+        };
+      case 'matmulMethod':
+        return (self, args, nargs) => {
+          const run = this.run;
+          if (run && nargs === 1) {
+            const result = this.matmul(run, self, cpython.arg(args, 0), false, false);
+            if (result !== undefined) return result;
+          }
+          return nargs === 1 ? cpython.call(fallback, [self, cpython.arg(args, 0)]) : cpython.call(fallback, [self]);
+        };
       case 'shape':
         return (_module, args, nargs, kwnames) => {
           const tensor = nargs === 1 && !kwnames ? this.tensors.get(cpython.arg(args, 0)) : undefined;
@@ -393,6 +445,71 @@ export class FastOps {
           return name;
         };
     }
+  }
+
+  /**
+   * `a @ b` as the package's _matmul does it, when it is simple: tensors or variables of one dtype,
+   * both of rank 2 or more (MatMul, or BatchMatMulV2 above rank 2). Undefined: the fallback decides
+   * (conversions, and TensorFlow's errors for other ranks and dtypes).
+   */
+  private matmul(run: BridgeCore, aObject: number, bObject: number, transposeA: boolean, transposeB: boolean): number | undefined {
+    const a = this.tensorAt(aObject);
+    const b = this.tensorAt(bObject);
+    if (a === undefined || b === undefined || a.dtype !== b.dtype || a.shape.length < 2 || b.shape.length < 2) return undefined;
+    const kind = a.shape.length > 2 || b.shape.length > 2 ? 'BatchMatMulV2' : 'MatMul';
+    const loc = this.userLocation(run);
+    if (loc === null) return 0;
+    return this.wrap(run.opAt(kind, { transpose_a: transposeA, transpose_b: transposeB }, [a, b], loc)[0]);
+  }
+
+  /**
+   * Python's argument binding for `names` (no *args, no **kwargs): each parameter's argument
+   * (a borrowed pointer, 0 when not given), or undefined for an unknown or repeated keyword or too
+   * many positional arguments (the fallback raises Python's TypeError).
+   */
+  private bindArguments(args: number, nargs: number, kwnames: number, names: readonly string[]): number[] | undefined {
+    if (nargs > names.length) return undefined;
+    const cpython = this.cpython as CPython;
+    const bound = new Array<number>(names.length).fill(0);
+    for (let i = 0; i < nargs; i++) bound[i] = cpython.arg(args, i);
+    if (kwnames) {
+      const count = cpython.tupleSize(kwnames);
+      for (let k = 0; k < count; k++) {
+        const name = this.stringOf(cpython.api._PyTuple_GetItem(kwnames, k));
+        const index = name === undefined ? -1 : names.indexOf(name);
+        if (index < 0 || bound[index]) return undefined;
+        bound[index] = cpython.arg(args, nargs + k);
+      }
+    }
+    return bound;
+  }
+
+  /** True or False (exactly), else undefined. */
+  private boolOf(object: number): boolean | undefined {
+    const types = this.types as PythonTypes;
+    return object === types.true ? true : object === types.false ? false : undefined;
+  }
+
+  /** A reduction's axis as the package's `_axis` gives it, for None, an int, or a list/tuple of ints. */
+  private axisOf(object: number): number | number[] | null | typeof UNHANDLED {
+    if (object === this.none) return null;
+    const cpython = this.cpython as CPython;
+    const type = cpython.typeOf(object);
+    const types = this.types as PythonTypes;
+    if (type === this.intType) return this.attributeValue(object, 0) as number | typeof UNHANDLED;
+    if (type !== types.list && type !== types.tuple) return UNHANDLED;
+    const isList = type === types.list;
+    const api = cpython.api;
+    const size = isList ? api._PyList_Size(object) : api._PyTuple_Size(object);
+    const axes: number[] = [];
+    for (let i = 0; i < size; i++) {
+      const item = isList ? api._PyList_GetItem(object, i) : api._PyTuple_GetItem(object, i);
+      if (cpython.typeOf(item) !== this.intType) return UNHANDLED;
+      const value = this.attributeValue(item, 0);
+      if (value === UNHANDLED) return UNHANDLED;
+      axes.push(value as number);
+    }
+    return axes;
   }
 
   /** A new Python list of new EagerTensor objects (0 with the error set if allocation fails). */

@@ -110,14 +110,21 @@ interface LoadedPython {
   fastOps: FastOps;
 }
 
-/** Microseconds per `add(a, b)` of two scalars through the engine's API, best of `windows` windows of `n`. */
-function timeEngineAdds(n: number, windows: number): number {
-  const a = engineApi.constant(1.5);
-  const b = engineApi.constant(2.5);
+/**
+ * Microseconds per engine op called from JavaScript in this worker, on the current run's engine
+ * (best of `windows` windows of `n`): the peer of the same op called from Python, for
+ * scripts/bench-runtime.mjs. `add`: two scalars; `reduceSum`: a 4x4 float32 tensor; `matmul`: two.
+ */
+function timeEngineOp(kind: 'add' | 'reduceSum' | 'matmul', n: number, windows: number): number {
+  const scalarA = engineApi.constant(1.5);
+  const scalarB = engineApi.constant(2.5);
+  const square = engineApi.constant(Array.from({ length: 16 }, (_, i) => i / 16), { shape: [4, 4] });
+  const op =
+    kind === 'add' ? () => engineApi.add(scalarA, scalarB) : kind === 'reduceSum' ? () => engineApi.reduceSum(square) : () => engineApi.matmul(square, square);
   let best = Number.POSITIVE_INFINITY;
   for (let w = 0; w < windows; w++) {
     const started = performance.now();
-    for (let i = 0; i < n; i++) engineApi.add(a, b);
+    for (let i = 0; i < n; i++) op();
     best = Math.min(best, (performance.now() - started) / n);
   }
   return best * 1000;
@@ -159,7 +166,7 @@ async function loadPython(): Promise<LoadedPython> {
   // For scripts/bench-runtime.mjs: a do-nothing JS function (the bare Python→JS call), and the
   // engine's add run from JavaScript in this worker, on the current run's engine (the peer of
   // `x + y` from Python, under the same JIT state and trace setting).
-  pyodide.registerJsModule('_tapescope_probe', { noop: () => 0, engineAddMicros: timeEngineAdds });
+  pyodide.registerJsModule('_tapescope_probe', { noop: () => 0, engineOpMicros: timeEngineOp });
   // The runner tells the host, the moment a KeyboardInterrupt leaves the user's code, that the run
   // is ending by itself (on a loaded machine the unwinding can outlast the kill's grace period).
   pyodide.registerJsModule('_tapescope_host', { interruptReachedRunner: () => Atomics.store(interruptReachedRunner, 0, 1) });

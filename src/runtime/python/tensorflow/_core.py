@@ -1403,7 +1403,7 @@ def _install_fast_operators(cls):
     """`cls`'s operators as fast-layer method descriptors (called with no Python frame)."""
     specs = [(f'__{name}__', 'binary', op) for name, op in _FAST_OPERATORS]
     specs += [(f'__r{name}__', 'rbinary', op) for name, op in _FAST_OPERATORS[:7]]
-    specs += [('__neg__', 'unaryMethod', 'Neg'), ('__abs__', 'unaryMethod', 'Abs')]
+    specs += [('__neg__', 'unaryMethod', 'Neg'), ('__abs__', 'unaryMethod', 'Abs'), ('__matmul__', 'matmulMethod', None)]
     methods = {name: getattr(cls, name) for name, _, _ in specs}
     for name, kind, op in specs:
         _F.replace(id(methods), name, kind, op, id(cls))

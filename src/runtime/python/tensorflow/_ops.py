@@ -8,7 +8,7 @@ from pyodide.ffi import JsException
 
 from tensorflow import nest
 from tensorflow._core import (
-    EagerTensor, IndexedSlices, _fast_function, _fast_unary, Tensor, TensorShape, Variable, _as_int_list, _b, _binop, _const, _convert_error,
+    EagerTensor, IndexedSlices, _fast_function, _fast_replace, _fast_unary, Tensor, TensorShape, Variable, _as_int_list, _b, _binop, _const, _convert_error,
     _divide_no_nan_operands, _divide_operands, _dtype_name, _handle, _hinted_operands, _loc, _matmul, _op, _opN,
     _slice, _to_tensor, _unop, as_dtype, float32, int32, unsupported,
 )
@@ -348,7 +348,7 @@ def _reduction(op_type, name_):
     def fn(input_tensor, axis=None, keepdims=False, name=None):
         return _op(op_type, {'axis': _axis(axis), 'keepdims': _builtin_bool(keepdims)}, input_tensor)
     fn.__name__ = name_
-    return fn
+    return _fast_replace(fn, 'reduction', op_type)
 
 
 reduce_sum = _reduction('Sum', 'reduce_sum')
@@ -528,6 +528,9 @@ def einsum(equation, *inputs, **kwargs):
 def matmul(a, b, transpose_a=False, transpose_b=False, adjoint_a=False, adjoint_b=False, a_is_sparse=False,
            b_is_sparse=False, output_type=None, grad_a=False, grad_b=False, name=None):
     return _matmul(a, b, transpose_a or adjoint_a, transpose_b or adjoint_b)
+
+
+matmul = _fast_replace(matmul, 'matmul')
 
 
 def matvec(a, b, transpose_a=False, adjoint_a=False, a_is_sparse=False, b_is_sparse=False, name=None):
