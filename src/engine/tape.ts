@@ -460,7 +460,12 @@ export class GradientTape {
         stackTensors.push(op.inputs[i]);
       }
     }
-    const ordered = reachable.sort((a, b) => a.order - b.order);
+    // In recording order: read off the marks when most ops were reached (a chain), else sorted.
+    let ordered: TapeOp[];
+    if (reachable.length * 4 >= opCount) {
+      ordered = [];
+      for (let order = 0; order < opCount; order++) if (reached[order] === 1) ordered.push(state.ops[order]);
+    } else ordered = reachable.sort((a, b) => a.order - b.order);
     // A source the tape neither watches nor produced gets None even when a recorded op consumed
     // it: TensorFlow's ComputeGradient deletes the gradient of such a tensor once its uses are done.
     const knownSources = new Set<number>(sourceIds.filter((id, i) => state.knows(this.tensorOf(sources[i]), id)));
@@ -589,7 +594,8 @@ export class GradientTape {
     const def: OpDef = op.def;
     if (def.noGradient === 'missing') throw new TFError('LookupError', `gradient registry has no entry for: ${def.type}`);
     if (def.noGradient || !def.grad) return op.inputs.map(() => null);
-    const upstream = incoming.map((g, i) => g ?? this.filled(op.outputs[i], 0));
+    const upstream: Tensor[] = [];
+    for (let i = 0; i < incoming.length; i++) upstream.push(incoming[i] ?? this.filled(op.outputs[i], 0));
     const previousLoc = this.engine.location;
     if (op.loc) this.engine.location = op.loc;
     try {
