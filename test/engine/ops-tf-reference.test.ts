@@ -27,6 +27,11 @@ const range16 = (shape: number[]): Tensor => tf.reshape(tf.range(0, 16, 1, 'floa
 
 const CASES: Record<string, () => Tensor | Tensor[]> = {
   'add float+int32': () => tf.add(f(1), i32(1)),
+  'pow float edges': () => tf.pow(f([1, 1, -1, -1, 1, 2, NaN, -8]), f([Infinity, NaN, Infinity, -Infinity, -Infinity, NaN, 0, 1 / 3])),
+  'pow int32 wraps': () => tf.pow(i32([7, -3, 4, 3, -2]), i32([2147483647, 2147483647, 2147483647, 40, 31])),
+  'add bool+float': () => tf.add(b(true), f(1)),
+  'less bool<float': () => tf.less(b(true), f(1)),
+  'add float+bool': () => tf.add(f(1), b(true)),
   'mul double*float': () => tf.multiply(f64(1), f(1)),
   'add int64+int32': () => tf.add(i64(1), i32(1)),
   'add bool': () => tf.add(b(true), b(false)),

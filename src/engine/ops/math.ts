@@ -21,11 +21,13 @@ function binaryForward(type: string, code: 'add' | 'sub' | 'mul' | 'div' | null,
   return (inputs: Tensor[]): Tensor[] => {
     const a = inputs[0];
     const b = inputs[1];
-    const dtype = checkSameDType(type, inputs);
-    // TensorFlow's allowed dtypes and exact error where we have the op's rule (dtype-errors.ts).
+    // TensorFlow's allowed dtypes and exact error where we have the op's rule (dtype-errors.ts),
+    // checked on input 0 before the two inputs are compared, as TensorFlow does (`True + 1.0`
+    // names bool, not the mismatch).
     if (checkRule !== null) checkRule(a);
     else if (floatOnly) checkFloat(type, a);
     else checkNumeric(type, a);
+    const dtype = checkSameDType(type, inputs);
     const shape = broadcastOrThrow(type, a, b);
     const data = code
       ? backend().binary(code, numeric(a), a.shape, numeric(b), b.shape, shape, dtype)
@@ -118,6 +120,32 @@ registerOp({
   ],
 });
 
+/**
+ * C's pow, which TensorFlow's kernels call: it differs from JavaScript's Math.pow only where the base
+ * is ±1 (pow(1, y) is 1 for every y, NaN included; pow(-1, ±inf) is 1; Math.pow gives NaN).
+ */
+function powC(x: number, y: number): number {
+  if (x === 1 || (x === -1 && (y === Infinity || y === -Infinity))) return 1;
+  return Math.pow(x, y);
+}
+
+/**
+ * int32 pow by squaring in 32-bit arithmetic: the exact power modulo 2^32, as TensorFlow's integer
+ * kernel wraps (a double power loses the low bits past 2^53). Negative exponents are refused before.
+ */
+function powInt32(base: number, exponent: number): number {
+  let result = 1;
+  let square = base | 0;
+  for (let e = exponent; e > 0; e = Math.floor(e / 2)) {
+    if (e % 2 === 1) result = Math.imul(result, square);
+    square = Math.imul(square, square);
+  }
+  return result;
+}
+
+const powForward = binaryForward('Pow', null, powC);
+const powInt32Forward = binaryForward('Pow', null, powInt32);
+
 registerOp({
   type: 'Pow',
   forward: (inputs) => {
@@ -125,7 +153,7 @@ registerOp({
     if ((x.dtype === 'int32' || x.dtype === 'int64') && x.dtype === y.dtype && numeric(y).some((v) => v < 0)) {
       throw opError('Pow', 'Integers to negative integer powers are not allowed');
     }
-    return binaryForward('Pow', null, Math.pow)(inputs);
+    return (x.dtype === 'int32' ? powInt32Forward : powForward)(inputs);
   },
   grad: ({ upstream: [dy], inputs: [x, y], outputs: [z], needed }) => {
     const gx = needed[0] ? unbroadcast(run('Mul', [dy, run('Mul', [y, run('Pow', [x, run('Sub', [y, scalarLike(1, y)])])])]), x) : null;
@@ -184,8 +212,9 @@ function comparison(type: string, fn: (x: number, y: number) => boolean): void {
     type,
     forward: (inputs) => {
       const [a, b] = inputs;
-      checkSameDType(type, inputs);
+      // Input 0's dtype first, then the pair (TensorFlow's order: `True < 1.0` names bool).
       checkDType(type, a);
+      checkSameDType(type, inputs);
       const shape = broadcastOrThrow(type, a, b);
       if (a.dtype === 'string') {
         const sa = a.data as string[];

@@ -251,6 +251,14 @@ CASES = {
     'getitem zero step': lambda: x[::0],
     'getitem too many indices': lambda: x[1, 1, 1],
     'strided_slice masks': lambda: tf.strided_slice(x, [-1, -1], [0, -3], [1, 2], begin_mask=0, end_mask=2, shrink_axis_mask=1),
+    # ---- pow as C computes it (not as JavaScript's Math.pow), integer pow wrapping; dtype check order ----
+    'pow float edges': lambda: tf.pow(tf.constant([1., 1., -1., -1., 1., 2., float('nan'), -8.]),
+                                      tf.constant([float('inf'), float('nan'), float('inf'), -float('inf'), -float('inf'),
+                                                   float('nan'), 0., 1. / 3.])),
+    'pow int32 wraps': lambda: tf.pow(i32([7, -3, 4, 3, -2]), i32([2147483647, 2147483647, 2147483647, 40, 31])),
+    'add bool+float': lambda: tf.add(tf.constant(True), tf.constant(1.)),
+    'less bool<float': lambda: tf.less(tf.constant(True), tf.constant(1.)),
+    'add float+bool': lambda: tf.add(tf.constant(1.), tf.constant(True)),
 }
 
 
