@@ -78,11 +78,20 @@ function floorDiv(x: number, y: number): number {
   return Math.floor(x / y);
 }
 
+/** Input 0's dtype against the op's allowed list, before looking at the values (TensorFlow's order). */
+function checkInputDType(type: string, checkRule: ((t: Tensor) => void) | null, a: Tensor): void {
+  if (checkRule !== null) checkRule(a);
+  else checkNumeric(type, a);
+}
+const checkFloorDiv = dtypeChecker('FloorDiv');
+const checkFloorMod = dtypeChecker('FloorMod');
+
 registerOp({
   type: 'FloorDiv',
   forward: (inputs) => {
     const [a] = inputs;
     if (!isFloat(a.dtype)) {
+      checkInputDType('FloorDiv', checkFloorDiv, a);
       const dtype = checkSameDType('FloorDiv', inputs);
       const data = numeric(inputs[1]);
       for (let i = 0; i < data.length; i++) {
@@ -107,7 +116,9 @@ function floorMod(x: number, y: number): number {
 registerOp({
   type: 'FloorMod',
   forward: (inputs) => {
-    // Integer modulo by zero is an error in TensorFlow (floats give NaN).
+    // Integer modulo by zero is an error in TensorFlow (floats give NaN); a bool or string input 0
+    // is refused before its values are looked at.
+    checkInputDType('FloorMod', checkFloorMod, inputs[0]);
     if (!isFloat(inputs[0].dtype) && inputs[0].dtype === inputs[1].dtype && numeric(inputs[1]).includes(0)) {
       throw opError('FloorMod', 'Integer division by zero');
     }

@@ -259,6 +259,10 @@ CASES = {
     'add bool+float': lambda: tf.add(tf.constant(True), tf.constant(1.)),
     'less bool<float': lambda: tf.less(tf.constant(True), tf.constant(1.)),
     'add float+bool': lambda: tf.add(tf.constant(1.), tf.constant(True)),
+    'floordiv bool': lambda: tf.math.floordiv(tf.constant([True]), tf.constant([False])),
+    'floormod bool': lambda: tf.math.floormod(tf.constant([True]), tf.constant([False])),
+    'floordiv string': lambda: tf.math.floordiv(tf.constant(['a']), tf.constant(['b'])),
+    'floormod string': lambda: tf.math.floormod(tf.constant(['a']), tf.constant(['b'])),
 }
 
 
