@@ -102,6 +102,181 @@ function releasePassBuffers(made: TensorData[], allocated: Set<NumericData>, kep
   }
 }
 
+/**
+ * ones/zeros shaped like `like` that no tape records: TensorFlow seeds targets and fills missing
+ * output gradients with fresh constants (vspace ones/zeros), not with OnesLike(target), so an
+ * outer tape does not see the seed (x known to it does not make d(target)/d(target) known).
+ */
+function filled(engine: Engine, like: Tensor, value: 0 | 1): Tensor {
+  return engine.run1('Fill', [engine.scalar(value, like.dtype)], { shape: like.shape.slice() });
+}
+
+/** The gradients that arrived for one id, summed (AddN) when several did. */
+function sumGrads(engine: Engine, got: Tensor | Tensor[] | undefined): Tensor | null {
+  if (got === undefined) return null;
+  if (!Array.isArray(got)) return got;
+  if (got.length === 1) return got[0];
+  return engine.run1('AddN', got);
+}
+
+function runGradFn(engine: Engine, op: TapeOp, incoming: (Tensor | null)[], needed: boolean[]): (Tensor | null)[] {
+  const def: OpDef = op.def;
+  if (def.noGradient === 'missing') throw new TFError('LookupError', `gradient registry has no entry for: ${def.type}`);
+  if (def.noGradient || !def.grad) return op.inputs.map(() => null);
+  const upstream: Tensor[] = [];
+  for (let i = 0; i < incoming.length; i++) upstream.push(incoming[i] ?? filled(engine, op.outputs[i], 0));
+  const previousLoc = engine.location;
+  if (op.loc) engine.location = op.loc;
+  try {
+    const sent = def.grad({ upstream, inputs: op.inputs, outputs: op.outputs, attrs: op.attrs, needed });
+    if (sent.length !== op.inputs.length) {
+      throw valueError(`The gradient function of ${def.type} returned ${sent.length} gradients for ${op.inputs.length} inputs.`);
+    }
+    return sent;
+  } finally {
+    engine.location = previousLoc;
+  }
+}
+
+/**
+ * One backward pass over a tape's recorded ops. What it knows of each op is kept by op.order in
+ * arrays of its own (not on the ops: a gradient function could start another pass over the same
+ * ops), and the work per op is a method of its own (step), compiled on its own by the JIT: a pass
+ * runs once per gradient() call, thousands of ops each.
+ */
+class BackwardPass {
+  private readonly reached: Uint8Array;
+  private readonly isNeeded: Uint8Array;
+  /** Ops reachable backwards from the targets (in the order found). */
+  readonly reachable: TapeOp[] = [];
+  /** The reachable ops that depend on a source, in recording order. */
+  readonly needed: TapeOp[] = [];
+  /** For needed[k], whether each input wants a gradient: wanted[wantedAt[k] + i]. */
+  private readonly wantedAt: number[] = [];
+  private readonly wanted: boolean[] = [];
+  private knownSources = new Set<number>();
+  /**
+   * Gradients arrived: one tensor, or a list when several did (summed when used). The gradient of
+   * the output of a needed single-output op is kept by the op's order (the usual case: no
+   * hashing); any other id's in the map.
+   */
+  private readonly opGrads: (Tensor | Tensor[] | undefined)[];
+  private readonly grads = new Map<number, Tensor | Tensor[]>();
+
+  constructor(
+    private readonly engine: Engine,
+    private readonly state: TapeState,
+    private readonly call: GradientCallRecord | null,
+  ) {
+    const opCount = state.ops.length;
+    this.reached = new Uint8Array(opCount);
+    this.isNeeded = new Uint8Array(opCount);
+    this.opGrads = new Array<Tensor | Tensor[] | undefined>(opCount);
+  }
+
+  /**
+   * Finds the needed ops: reachable backwards from the targets, depending on a source. Each id comes
+   * with the tensor carrying it (undefined for a variable's handle).
+   */
+  plan(targets: (Tensor | undefined)[], targetIds: number[], sources: (Tensor | undefined)[], sourceIds: number[]): void {
+    const state = this.state;
+    const reached = this.reached;
+    const opCount = reached.length;
+    const stackIds: number[] = targetIds.slice();
+    const stackTensors: (Tensor | undefined)[] = targets.slice();
+    while (stackIds.length > 0) {
+      const op = state.producerOf(stackTensors.pop(), stackIds.pop() as number);
+      if (!op || reached[op.order] === 1) continue;
+      reached[op.order] = 1;
+      this.reachable.push(op);
+      for (let i = 0; i < op.inputCount; i++) {
+        stackIds.push(op.inputId(i));
+        stackTensors.push(op.inputs[i]);
+      }
+    }
+    // In recording order: read off the marks when most ops were reached (a chain), else sorted.
+    let ordered: TapeOp[];
+    if (this.reachable.length * 4 >= opCount) {
+      ordered = [];
+      for (let order = 0; order < opCount; order++) if (reached[order] === 1) ordered.push(state.ops[order]);
+    } else ordered = this.reachable.slice().sort((a, b) => a.order - b.order);
+    // A source the tape neither watches nor produced gets None even when a recorded op consumed
+    // it: TensorFlow's ComputeGradient deletes the gradient of such a tensor once its uses are done.
+    this.knownSources = new Set<number>(sourceIds.filter((id, i) => state.knows(sources[i], id)));
+    const wanted = this.wanted;
+    for (const op of ordered) {
+      const start = wanted.length;
+      let depends = false;
+      for (let i = 0; i < op.inputCount; i++) {
+        const t = op.inputs[i];
+        const d = this.dependent(t, op.inputId(i));
+        depends ||= d;
+        wanted.push(d && isFloat(t.dtype));
+      }
+      if (depends) {
+        this.isNeeded[op.order] = 1;
+        this.needed.push(op);
+        this.wantedAt.push(start);
+      } else wanted.length = start;
+    }
+  }
+
+  /** Depends on a source: a known source, or made by a needed op (read once plan() is done). */
+  dependent(t: Tensor | undefined, id: number): boolean {
+    if (this.knownSources.has(id)) return true;
+    const producer = this.state.producerOf(t, id);
+    return producer !== undefined && this.isNeeded[producer.order] === 1;
+  }
+
+  /** The op order under which the gradient of `id` (carried by `t`) is kept, or -1: the map. */
+  private slotOf(t: Tensor | undefined, id: number): number {
+    const producer = this.state.producerOf(t, id);
+    return producer !== undefined && this.isNeeded[producer.order] === 1 && producer.outputs.length === 1 ? producer.order : -1;
+  }
+
+  gradOf(t: Tensor | undefined, id: number): Tensor | null {
+    const slot = this.slotOf(t, id);
+    return sumGrads(this.engine, slot >= 0 ? this.opGrads[slot] : this.grads.get(id));
+  }
+
+  add(t: Tensor | undefined, id: number, g: Tensor): void {
+    const slot = this.slotOf(t, id);
+    const got = slot >= 0 ? this.opGrads[slot] : this.grads.get(id);
+    const next = got === undefined ? g : Array.isArray(got) ? (got.push(g), got) : [got, g];
+    if (slot >= 0) this.opGrads[slot] = next;
+    else this.grads.set(id, next);
+  }
+
+  /** The gradient of needed[k]: what arrived at its outputs, sent on to its inputs. */
+  step(k: number): void {
+    const engine = this.engine;
+    const op = this.needed[k];
+    const incoming: (Tensor | null)[] = [];
+    let arrived = false;
+    for (const out of op.outputs) {
+      const g = this.gradOf(out, out.id);
+      incoming.push(g);
+      if (g !== null) arrived = true;
+    }
+    if (!arrived) return;
+    const firstOp = engine.lastOpId + 1;
+    const inputCount = op.inputCount;
+    const at = this.wantedAt[k];
+    const wanted = this.wanted;
+    const sent = runGradFn(engine, op, incoming, wanted.slice(at, at + inputCount));
+    // What went to each input, for the trace's backward step (null: nothing).
+    const call = this.call;
+    const stepSent: (Tensor | null)[] | null = call ? [] : null;
+    for (let i = 0; i < inputCount; i++) {
+      const g = sent[i] ?? null;
+      const accepted = g !== null && wanted[at + i];
+      if (accepted) this.add(op.inputs[i], op.inputId(i), g);
+      if (stepSent) stepSent.push(accepted ? g : null);
+    }
+    if (call && stepSent) engine.recorder?.addStep(call, op.opId, incoming, stepSent, firstOp, engine.lastOpId);
+  }
+}
+
 const NON_PERSISTENT_TWICE = 'A non-persistent GradientTape can only be used to compute one set of gradients (or jacobians)';
 
 export class GradientTape {
@@ -409,15 +584,6 @@ export class GradientTape {
     return this.engine.run1('ZerosLike', [this.valueOf(x)]);
   }
 
-  /**
-   * ones/zeros shaped like `like` that no tape records: TensorFlow seeds targets and fills missing
-   * output gradients with fresh constants (vspace ones/zeros), not with OnesLike(target), so an
-   * outer tape does not see the seed (x known to it does not make d(target)/d(target) known).
-   */
-  private filled(like: Tensor, value: 0 | 1): Tensor {
-    return this.engine.run1('Fill', [this.engine.scalar(value, like.dtype)], { shape: like.shape.slice() });
-  }
-
   private zerosWithShape(like: Tensor, shape: number[]): Tensor {
     return this.engine.run1('Fill', [this.engine.scalar(0, like.dtype)], { shape });
   }
@@ -439,65 +605,16 @@ export class GradientTape {
     const engine = this.engine;
     const sourceIds = sources.map((s) => this.idOf(s));
     const targetIds = targets.map((t) => this.idOf(t));
-
-    // What this pass knows of each recorded op is kept by op.order in arrays of its own (not on
-    // the ops: a gradient function could start another pass over the same ops).
-    const opCount = state.ops.length;
-    const reached = new Uint8Array(opCount);
-    const isNeeded = new Uint8Array(opCount);
-    // Ops reachable backwards from the targets, in recording order. The stacks hold each id with
-    // the tensor carrying it (none for a variable's handle).
-    const reachable: TapeOp[] = [];
-    const stackIds: number[] = targetIds.slice();
-    const stackTensors: (Tensor | undefined)[] = targets.map((t) => (t instanceof Variable ? undefined : t));
-    while (stackIds.length > 0) {
-      const op = state.producerOf(stackTensors.pop(), stackIds.pop() as number);
-      if (!op || reached[op.order] === 1) continue;
-      reached[op.order] = 1;
-      reachable.push(op);
-      for (let i = 0; i < op.inputCount; i++) {
-        stackIds.push(op.inputId(i));
-        stackTensors.push(op.inputs[i]);
-      }
-    }
-    // In recording order: read off the marks when most ops were reached (a chain), else sorted.
-    let ordered: TapeOp[];
-    if (reachable.length * 4 >= opCount) {
-      ordered = [];
-      for (let order = 0; order < opCount; order++) if (reached[order] === 1) ordered.push(state.ops[order]);
-    } else ordered = reachable.sort((a, b) => a.order - b.order);
-    // A source the tape neither watches nor produced gets None even when a recorded op consumed
-    // it: TensorFlow's ComputeGradient deletes the gradient of such a tensor once its uses are done.
-    const knownSources = new Set<number>(sourceIds.filter((id, i) => state.knows(this.tensorOf(sources[i]), id)));
+    const pass = new BackwardPass(engine, state, call);
+    pass.plan(
+      targets.map((t) => this.tensorOf(t)),
+      targetIds,
+      sources.map((s) => this.tensorOf(s)),
+      sourceIds,
+    );
+    const needed = pass.needed;
     const sourceSet = new Set<number>(sourceIds);
-    /** Depends on a source: a known source, or made by a needed op. */
-    const dependent = (t: Tensor | undefined, id: number): boolean => {
-      if (knownSources.has(id)) return true;
-      const producer = state.producerOf(t, id);
-      return producer !== undefined && isNeeded[producer.order] === 1;
-    };
-    // Of the reachable ops, the ones that depend on a source (needed), and for each of their
-    // inputs whether it wants a gradient (depends on a source and is a float): `wanted` from
-    // wantedAt[k], for needed[k].
-    const needed: TapeOp[] = [];
-    const wantedAt: number[] = [];
-    const wanted: boolean[] = [];
-    for (const op of ordered) {
-      const start = wanted.length;
-      let depends = false;
-      for (let i = 0; i < op.inputCount; i++) {
-        const t = op.inputs[i];
-        const d = dependent(t, op.inputId(i));
-        depends ||= d;
-        wanted.push(d && isFloat(t.dtype));
-      }
-      if (depends) {
-        isNeeded[op.order] = 1;
-        needed.push(op);
-        wantedAt.push(start);
-      } else wanted.length = start;
-    }
-    const seedTargets = targets.map((t, i) => dependent(this.tensorOf(t), targetIds[i]));
+    const seedTargets = targets.map((t, i) => pass.dependent(this.tensorOf(t), targetIds[i]));
 
     // The large buffers this pass allocates for values no one outside it can see are given back
     // at its end, for the next ops to reuse (fresh memory is costly). That is provable only when
@@ -511,28 +628,6 @@ export class GradientTape {
     const previousLog = watchAllocations(collect ? allocated : null);
     const previousOutputs = engine.passOutputs;
     engine.passOutputs = collect ? made : null;
-
-    // Gradients arrived: one tensor, or a list when several did (summed when used). The gradient
-    // of the output of a needed single-output op is kept by the op's order (the usual case: no
-    // hashing); any other id's in a map.
-    const opGrads = new Array<Tensor | Tensor[] | undefined>(opCount);
-    const grads = new Map<number, Tensor | Tensor[]>();
-    /** The op order under which the gradient of `id` (carried by `t`) is kept, or -1: the map. */
-    const slotOf = (t: Tensor | undefined, id: number): number => {
-      const producer = state.producerOf(t, id);
-      return producer !== undefined && isNeeded[producer.order] === 1 && producer.outputs.length === 1 ? producer.order : -1;
-    };
-    const gradOf = (t: Tensor | undefined, id: number): Tensor | null => {
-      const slot = slotOf(t, id);
-      return this.sum(slot >= 0 ? opGrads[slot] : grads.get(id));
-    };
-    const add = (t: Tensor | undefined, id: number, g: Tensor): void => {
-      const slot = slotOf(t, id);
-      const got = slot >= 0 ? opGrads[slot] : grads.get(id);
-      const next = got === undefined ? g : Array.isArray(got) ? (got.push(g), got) : [got, g];
-      if (slot >= 0) opGrads[slot] = next;
-      else grads.set(id, next);
-    };
     const previousCall = engine.currentGradientCall;
     if (call) engine.currentGradientCall = call.id;
     try {
@@ -545,42 +640,19 @@ export class GradientTape {
         if (!isFloat(value.dtype) && !(isSource && isInteger(value.dtype))) return;
         if (!seedTargets[i] && !isSource) return;
         const given = outputGradients?.[i];
-        add(this.tensorOf(t), targetIds[i], given ?? this.filled(value, 1));
+        pass.add(this.tensorOf(t), targetIds[i], given ?? filled(engine, value, 1));
       });
-      for (let k = needed.length - 1; k >= 0; k--) {
-        const op = needed[k];
-        const incoming: (Tensor | null)[] = [];
-        let arrived = false;
-        for (const out of op.outputs) {
-          const g = gradOf(out, out.id);
-          incoming.push(g);
-          if (g !== null) arrived = true;
-        }
-        if (!arrived) continue;
-        const firstOp = engine.lastOpId + 1;
-        const inputCount = op.inputCount;
-        const at = wantedAt[k];
-        const sent = this.runGradFn(op, incoming, wanted.slice(at, at + inputCount));
-        // What went to each input, for the trace's backward step (null: nothing).
-        const stepSent: (Tensor | null)[] | null = call ? new Array<Tensor | null>(inputCount) : null;
-        for (let i = 0; i < inputCount; i++) {
-          const g = sent[i] ?? null;
-          const accepted = g !== null && wanted[at + i];
-          if (accepted) add(op.inputs[i], op.inputId(i), g);
-          if (stepSent) stepSent[i] = accepted ? g : null;
-        }
-        if (call && stepSent) engine.recorder?.addStep(call, op.opId, incoming, stepSent, firstOp, engine.lastOpId);
-      }
+      for (let k = needed.length - 1; k >= 0; k--) pass.step(k);
       // Only seeding reaches a non-float source (gradients flow to float inputs alone). A source
       // the tape does not know, seeded as a target, loses its gradient when a recorded op on the
       // path consumed it (ComputeGradient deletes it once that op is done with it).
       const consumedUnknown = (i: number): boolean => {
         const id = sourceIds[i];
         if (state.knows(this.tensorOf(sources[i]), id)) return false;
-        for (const op of reachable) for (let i = 0; i < op.inputCount; i++) if (op.inputId(i) === id) return true;
+        for (const op of pass.reachable) for (let i = 0; i < op.inputCount; i++) if (op.inputId(i) === id) return true;
         return false;
       };
-      const result = sources.map((s, i) => (consumedUnknown(i) ? null : gradOf(this.tensorOf(s), sourceIds[i])));
+      const result = sources.map((s, i) => (consumedUnknown(i) ? null : pass.gradOf(this.tensorOf(s), sourceIds[i])));
       if (collect && engine.tapeStack.length === 0) releasePassBuffers(made, allocated, result);
       return result;
     } finally {
@@ -588,32 +660,6 @@ export class GradientTape {
       engine.passOutputs = previousOutputs;
       stopWatchingAllocations(previousLog);
     }
-  }
-
-  private runGradFn(op: TapeOp, incoming: (Tensor | null)[], needed: boolean[]): (Tensor | null)[] {
-    const def: OpDef = op.def;
-    if (def.noGradient === 'missing') throw new TFError('LookupError', `gradient registry has no entry for: ${def.type}`);
-    if (def.noGradient || !def.grad) return op.inputs.map(() => null);
-    const upstream: Tensor[] = [];
-    for (let i = 0; i < incoming.length; i++) upstream.push(incoming[i] ?? this.filled(op.outputs[i], 0));
-    const previousLoc = this.engine.location;
-    if (op.loc) this.engine.location = op.loc;
-    try {
-      const sent = def.grad({ upstream, inputs: op.inputs, outputs: op.outputs, attrs: op.attrs, needed });
-      if (sent.length !== op.inputs.length) {
-        throw valueError(`The gradient function of ${def.type} returned ${sent.length} gradients for ${op.inputs.length} inputs.`);
-      }
-      return sent;
-    } finally {
-      this.engine.location = previousLoc;
-    }
-  }
-
-  private sum(got: Tensor | Tensor[] | undefined): Tensor | null {
-    if (got === undefined) return null;
-    if (!Array.isArray(got)) return got;
-    if (got.length === 1) return got[0];
-    return this.engine.run1('AddN', got);
   }
 
   // ---- trace --------------------------------------------------------------------------------
