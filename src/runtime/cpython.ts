@@ -156,6 +156,24 @@ export class CPython {
     }
   }
 
+  /**
+   * Calls `callable(self, *args)` with a method's arguments as they arrived (`nargs` positional,
+   * then one per name in `kwnames`): a new reference, or 0 with the exception set.
+   */
+  callWithSelf(callable: number, self: number, args: number, nargs: number, kwnames: number): number {
+    const count = nargs + (kwnames ? this.tupleSize(kwnames) : 0);
+    const vector = this.api._malloc(4 * (count + 1));
+    try {
+      const heap = this.api.HEAPU32;
+      const at = vector >> 2;
+      heap[at] = self;
+      for (let i = 0; i < count; i++) heap[at + 1 + i] = heap[(args >> 2) + i];
+      return this.api._PyObject_Vectorcall(callable, vector, nargs + 1, kwnames);
+    } finally {
+      this.api._free(vector);
+    }
+  }
+
   /** `len(tuple)`: ob_size, the third word of a tuple. */
   tupleSize(tuple: number): number {
     return this.api.HEAP32[(tuple >> 2) + 2];

@@ -49,8 +49,13 @@ export type FastKind =
   | 'dtypeName'; // _dtype_name(tensor): 'float32', ...
 
 const METHOD_KINDS: ReadonlySet<FastKind> = new Set(['binary', 'rbinary', 'unaryMethod', 'release', 'matmulMethod']);
-/** Builtins called with keywords allowed (any keyword sends the call to the fallback). */
-const FUNCTION_KINDS: ReadonlySet<FastKind> = new Set(['binaryFunction', 'unaryFunction', 'op', 'opN', 'reduction', 'matmul', 'shape', 'dtypeName']);
+/**
+ * Callables taking keywords (an unhandled call shape, keywords included, goes to the fallback as it
+ * came, so `x.__neg__(1)` or `x.__add__(other=y)` behave as the Python methods do).
+ */
+const KEYWORD_KINDS: ReadonlySet<FastKind> = new Set([
+  'binary', 'rbinary', 'unaryMethod', 'matmulMethod', 'binaryFunction', 'unaryFunction', 'op', 'opN', 'reduction', 'matmul', 'shape', 'dtypeName',
+]);
 /** Parameters of the functions the fast layer binds arguments for (as TensorFlow names them). */
 const REDUCTION_PARAMETERS = ['input_tensor', 'axis', 'keepdims', 'name'];
 const MATMUL_PARAMETERS = ['a', 'b', 'transpose_a', 'transpose_b', 'adjoint_a', 'adjoint_b', 'a_is_sparse', 'b_is_sparse', 'output_type', 'grad_a', 'grad_b', 'name'];
@@ -229,7 +234,7 @@ export class FastOps {
     if (fallback) cpython.api._Py_IncRef(fallback); // kept for the interpreter's life
     const impl = this.implementation(kind, opType, fallback);
     const isMethod = METHOD_KINDS.has(kind);
-    const flags = FUNCTION_KINDS.has(kind) ? METH_FASTCALL | METH_KEYWORDS : METH_FASTCALL;
+    const flags = KEYWORD_KINDS.has(kind) ? METH_FASTCALL | METH_KEYWORDS : METH_FASTCALL;
     const def = cpython.methodDef(key, this.guarded(impl), flags);
     const object = isMethod ? cpython.api._PyDescr_NewMethod(ownerType, def) : cpython.api._PyCFunction_NewEx(def, 0, 0);
     if (!object) throw new Error(`could not create the fast ${key}`);
@@ -266,9 +271,9 @@ export class FastOps {
       case 'binary':
       case 'rbinary': {
         const reflected = kind === 'rbinary';
-        return (self, args, nargs) => {
+        return (self, args, nargs, kwnames) => {
           const run = this.run;
-          if (run && nargs === 1) {
+          if (run && nargs === 1 && !kwnames) {
             const mine = this.tensors.get(self) ?? this.variables.get(self);
             const other = mine === undefined ? undefined : this.operand(cpython.arg(args, 0), mine);
             if (mine !== undefined && other !== undefined) {
@@ -277,19 +282,19 @@ export class FastOps {
               return this.wrap(reflected ? run.binaryAt(opType, other, mine, loc) : run.binaryAt(opType, mine, other, loc));
             }
           }
-          return nargs === 1 ? cpython.call(fallback, [self, cpython.arg(args, 0)]) : cpython.call(fallback, [self]);
+          return cpython.callWithSelf(fallback, self, args, nargs, kwnames);
         };
       }
       case 'unaryMethod':
-        return (self, _args, nargs) => {
+        return (self, args, nargs, kwnames) => {
           const run = this.run;
           const mine = this.tensors.get(self) ?? this.variables.get(self);
-          if (run && nargs === 0 && mine !== undefined) {
+          if (run && nargs === 0 && !kwnames && mine !== undefined) {
             const loc = this.userLocation(run);
             if (loc === null) return 0;
             return this.wrap(run.unaryAt(opType, mine, loc));
           }
-          return cpython.call(fallback, [self]);
+          return cpython.callWithSelf(fallback, self, args, nargs, kwnames);
         };
       case 'binaryFunction':
         return (_module, args, nargs, kwnames) => {
@@ -404,13 +409,13 @@ export class FastOps {
           return api._PyObject_Vectorcall(fallback, args, nargs, kwnames);
         };
       case 'matmulMethod':
-        return (self, args, nargs) => {
+        return (self, args, nargs, kwnames) => {
           const run = this.run;
-          if (run && nargs === 1) {
+          if (run && nargs === 1 && !kwnames) {
             const result = this.matmul(run, self, cpython.arg(args, 0), false, false);
             if (result !== undefined) return result;
           }
-          return nargs === 1 ? cpython.call(fallback, [self, cpython.arg(args, 0)]) : cpython.call(fallback, [self]);
+          return cpython.callWithSelf(fallback, self, args, nargs, kwnames);
         };
       case 'shape':
         return (_module, args, nargs, kwnames) => {

@@ -150,6 +150,43 @@ describe('the fast layer', () => {
     expect(result.stdout).toBe(`${31 * 18 + 14} compared, 0 differ\n`);
   });
 
+  it('passes a method call it does not handle to the fallback as it came (extra arguments, keywords)', async () => {
+    // The operator descriptors handle `x.__op__(y)` / `x.__op__()`; any other call shape must behave
+    // as the Python method they replaced (not drop arguments, not refuse keywords it accepts).
+    const result = await run(
+      'call-shapes.py',
+      [
+        'import tensorflow as tf',
+        'from tensorflow._core import Tensor',
+        'x = tf.constant([1.5, -2.0, 3.25])',
+        'v = tf.Variable([1.0, 2.0, 3.0])',
+        'def text(thunk):',
+        '    try:',
+        '        return str(thunk())',
+        '    except Exception as e:',
+        "        return f'{type(e).__name__}: {e}'",
+        'differences = 0',
+        'for a, base in ((x, Tensor), (v, tf.Variable)):',
+        '    shapes = [',
+        "        ('__neg__', (1,), {}), ('__abs__', (), {'y': 1}), ('__add__', (), {'other': x}), ('__add__', (x, x), {}),",
+        "        ('__radd__', (), {'other': 2.0}), ('__sub__', (), {}), ('__pow__', (2.0, 3), {}), ('__lt__', (x,), {'z': 0}),",
+        "        ('__matmul__', (x, x), {}), ('__matmul__', (), {'other': x}),",
+        '    ]',
+        '    for name, args, kwargs in shapes:',
+        '        fast = text(lambda: getattr(type(a), name)(a, *args, **kwargs))',
+        '        slow = text(lambda: getattr(base, name)(a, *args, **kwargs))',
+        '        if fast != slow:',
+        '            differences += 1',
+        "            print('differs:', type(a).__name__, name, args, kwargs, '|', fast, '|', slow)",
+        "print(text(lambda: pow(x, 2.0, 3)) == text(lambda: Tensor.__pow__(x, 2.0, 3)))",
+        "print(differences, 'differ')",
+        '',
+      ].join('\n'),
+    );
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toBe('True\n0 differ\n');
+  });
+
   it('runs any op with its attributes as the Python path does (and a shape and dtype without a proxy)', async () => {
     const result = await run(
       'generic.py',
