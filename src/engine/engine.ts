@@ -18,8 +18,8 @@ export interface GradContext<A extends Attrs = Attrs> {
   inputs: Tensor[];
   outputs: Tensor[];
   attrs: A;
-  /** Which inputs need a gradient (others may be returned as null to save work). */
-  needed: boolean[];
+  /** Which inputs need a gradient (others may be returned as null to save work). Shared: read only. */
+  needed: readonly boolean[];
 }
 
 export interface OpDef<A extends Attrs = Attrs> {

@@ -119,7 +119,7 @@ function sumGrads(engine: Engine, got: Tensor | Tensor[] | undefined): Tensor | 
   return engine.run1('AddN', got);
 }
 
-function runGradFn(engine: Engine, op: TapeOp, incoming: (Tensor | null)[], needed: boolean[]): (Tensor | null)[] {
+function runGradFn(engine: Engine, op: TapeOp, incoming: (Tensor | null)[], needed: readonly boolean[]): (Tensor | null)[] {
   const def: OpDef = op.def;
   if (def.noGradient === 'missing') throw new TFError('LookupError', `gradient registry has no entry for: ${def.type}`);
   if (def.noGradient || !def.grad) return op.inputs.map(() => null);
@@ -138,6 +138,23 @@ function runGradFn(engine: Engine, op: TapeOp, incoming: (Tensor | null)[], need
   }
 }
 
+/** The `needed` flags of one or two inputs: shared arrays (gradient functions only read them). */
+const NEEDED_ONE: readonly (readonly boolean[])[] = [Object.freeze([false]), Object.freeze([true])];
+const NEEDED_TWO: readonly (readonly boolean[])[] = [
+  Object.freeze([false, false]),
+  Object.freeze([false, true]),
+  Object.freeze([true, false]),
+  Object.freeze([true, true]),
+];
+
+function neededFlags(wanted: Uint8Array, at: number, count: number): readonly boolean[] {
+  if (count === 1) return NEEDED_ONE[wanted[at]];
+  if (count === 2) return NEEDED_TWO[wanted[at] * 2 + wanted[at + 1]];
+  const flags: boolean[] = [];
+  for (let i = 0; i < count; i++) flags.push(wanted[at + i] === 1);
+  return flags;
+}
+
 /**
  * One backward pass over a tape's recorded ops. What it knows of each op is kept by op.order in
  * arrays of its own (not on the ops: a gradient function could start another pass over the same
@@ -151,9 +168,9 @@ class BackwardPass {
   readonly reachable: TapeOp[] = [];
   /** The reachable ops that depend on a source, in recording order. */
   readonly needed: TapeOp[] = [];
-  /** For needed[k], whether each input wants a gradient: wanted[wantedAt[k] + i]. */
+  /** For needed[k], whether each input wants a gradient (1): wanted[wantedAt[k] + i]. */
   private readonly wantedAt: number[] = [];
-  private readonly wanted: boolean[] = [];
+  private wanted = new Uint8Array(0);
   private knownSources = new Set<number>();
   /**
    * Gradients arrived: one tensor, or a list when several did (summed when used). The gradient of
@@ -184,11 +201,13 @@ class BackwardPass {
     const opCount = reached.length;
     const stackIds: number[] = targetIds.slice();
     const stackTensors: (Tensor | undefined)[] = targets.slice();
+    let inputs = 0;
     while (stackIds.length > 0) {
       const op = state.producerOf(stackTensors.pop(), stackIds.pop() as number);
       if (!op || reached[op.order] === 1) continue;
       reached[op.order] = 1;
       this.reachable.push(op);
+      inputs += op.inputCount;
       for (let i = 0; i < op.inputCount; i++) {
         stackIds.push(op.inputId(i));
         stackTensors.push(op.inputs[i]);
@@ -203,21 +222,22 @@ class BackwardPass {
     // A source the tape neither watches nor produced gets None even when a recorded op consumed
     // it: TensorFlow's ComputeGradient deletes the gradient of such a tensor once its uses are done.
     this.knownSources = new Set<number>(sourceIds.filter((id, i) => state.knows(sources[i], id)));
-    const wanted = this.wanted;
+    const wanted = (this.wanted = new Uint8Array(inputs));
+    let used = 0;
     for (const op of ordered) {
-      const start = wanted.length;
       let depends = false;
       for (let i = 0; i < op.inputCount; i++) {
         const t = op.inputs[i];
         const d = this.dependent(t, op.inputId(i));
         depends ||= d;
-        wanted.push(d && isFloat(t.dtype));
+        wanted[used + i] = d && isFloat(t.dtype) ? 1 : 0;
       }
       if (depends) {
         this.isNeeded[op.order] = 1;
         this.needed.push(op);
-        this.wantedAt.push(start);
-      } else wanted.length = start;
+        this.wantedAt.push(used);
+        used += op.inputCount;
+      }
     }
   }
 
@@ -263,13 +283,13 @@ class BackwardPass {
     const inputCount = op.inputCount;
     const at = this.wantedAt[k];
     const wanted = this.wanted;
-    const sent = runGradFn(engine, op, incoming, wanted.slice(at, at + inputCount));
+    const sent = runGradFn(engine, op, incoming, neededFlags(wanted, at, inputCount));
     // What went to each input, for the trace's backward step (null: nothing).
     const call = this.call;
     const stepSent: (Tensor | null)[] | null = call ? [] : null;
     for (let i = 0; i < inputCount; i++) {
       const g = sent[i] ?? null;
-      const accepted = g !== null && wanted[at + i];
+      const accepted = g !== null && wanted[at + i] === 1;
       if (accepted) this.add(op.inputs[i], op.inputId(i), g);
       if (stepSent) stepSent.push(accepted ? g : null);
     }

@@ -382,7 +382,7 @@ function matmulGrad(type: string) {
     upstream: Tensor[];
     inputs: Tensor[];
     attrs: MatMulAttrs;
-    needed: boolean[];
+    needed: readonly boolean[];
   }): (Tensor | null)[] => {
     const mm = (x: Tensor, y: Tensor, ta: boolean, tb: boolean) => run(type, [x, y], { transpose_a: ta, transpose_b: tb });
     let ga: Tensor | null = null;
