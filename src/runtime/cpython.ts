@@ -11,6 +11,12 @@
  * modules) plus two facts of the wasm32 object layout (a `PyObject*` is a 4-byte pointer; `ob_type`
  * is the second word of an object) that `verifyLayout` checks at start-up: when a check fails,
  * the fast layer is not installed and the pure-Python paths run instead.
+ *
+ * Addresses: Pyodide's heap grows to 4 GiB, and a pointer above 2 GiB reaches JavaScript as a
+ * negative number when it is a wasm i32 (an argument of a function called from C, the result of an
+ * exported C function) but as a positive one from HEAPU32 or Python's `id()`. The fast layer keeps
+ * every address unsigned (`>>> 0`) and indexes the heap with `>>> 2` (a signed shift of an address
+ * above 2 GiB is a negative index).
  */
 
 /** The part of Pyodide's Emscripten module (`pyodide._module`) used here. */
@@ -102,11 +108,14 @@ export class CPython {
   /** A `PyMethodDef` for `fn` (never freed: builtins live as long as the interpreter). */
   methodDef(name: string, fn: FastcallFunction, flags: number): number {
     const signature = flags & METH_KEYWORDS ? 'iiiii' : 'iiii';
-    const def = this.api._malloc(16);
-    const words = def >> 2;
+    const text = this.cString(name);
+    const def = this.api._malloc(16) >>> 0;
+    const pointer = this.api.addFunction(fn as (...args: number[]) => number, signature);
+    // Read after the allocations: a malloc that grows the heap replaces the HEAP views.
     const heap = this.api.HEAPU32;
-    heap[words] = this.cString(name);
-    heap[words + 1] = this.api.addFunction(fn as (...args: number[]) => number, signature);
+    const words = def >>> 2;
+    heap[words] = text;
+    heap[words + 1] = pointer;
     heap[words + 2] = flags;
     heap[words + 3] = 0; // no docstring
     return def;
@@ -114,12 +123,12 @@ export class CPython {
 
   /** `type(object)`: the second word of every object on wasm32 (checked by verifyLayout). */
   typeOf(object: number): number {
-    return this.api.HEAPU32[(object >> 2) + 1];
+    return this.api.HEAPU32[(object >>> 2) + 1];
   }
 
   /** The i-th pointer of a `PyObject* const*` argument vector. */
   arg(args: number, index: number): number {
-    return this.api.HEAPU32[(args >> 2) + index];
+    return this.api.HEAPU32[(args >>> 2) + index];
   }
 
   dictGet(dict: number, key: string): number {
@@ -145,10 +154,10 @@ export class CPython {
    * Python exception set (which the caller returns as is, so it propagates to the user's line).
    */
   call(callable: number, args: readonly number[], kwnames = 0): number {
-    const vector = this.api._malloc(4 * Math.max(1, args.length));
+    const vector = this.api._malloc(4 * Math.max(1, args.length)) >>> 0;
     try {
       const heap = this.api.HEAPU32;
-      for (let i = 0; i < args.length; i++) heap[(vector >> 2) + i] = args[i];
+      for (let i = 0; i < args.length; i++) heap[(vector >>> 2) + i] = args[i];
       const positional = kwnames ? args.length - this.tupleSize(kwnames) : args.length;
       return this.api._PyObject_Vectorcall(callable, vector, positional, kwnames);
     } finally {
@@ -162,12 +171,12 @@ export class CPython {
    */
   callWithSelf(callable: number, self: number, args: number, nargs: number, kwnames: number): number {
     const count = nargs + (kwnames ? this.tupleSize(kwnames) : 0);
-    const vector = this.api._malloc(4 * (count + 1));
+    const vector = this.api._malloc(4 * (count + 1)) >>> 0;
     try {
       const heap = this.api.HEAPU32;
-      const at = vector >> 2;
+      const at = vector >>> 2;
       heap[at] = self;
-      for (let i = 0; i < count; i++) heap[at + 1 + i] = heap[(args >> 2) + i];
+      for (let i = 0; i < count; i++) heap[at + 1 + i] = heap[(args >>> 2) + i];
       return this.api._PyObject_Vectorcall(callable, vector, nargs + 1, kwnames);
     } finally {
       this.api._free(vector);
@@ -176,7 +185,7 @@ export class CPython {
 
   /** `len(tuple)`: ob_size, the third word of a tuple. */
   tupleSize(tuple: number): number {
-    return this.api.HEAP32[(tuple >> 2) + 2];
+    return this.api.HEAP32[(tuple >>> 2) + 2];
   }
 
   /**
@@ -191,7 +200,7 @@ export class CPython {
     const api = this.api;
     // PyTypeObject on wasm32 (CPython 3.x): tp_basicsize at byte 16, tp_flags 84, tp_base 128,
     // tp_alloc 152, tp_free 160. All five are checked against what Python says of the type.
-    const field = (offset: number): number => api.HEAPU32[(type.object + offset) >> 2];
+    const field = (offset: number): number => api.HEAPU32[(type.object + offset) >>> 2];
     if (field(16) !== type.basicSize) return 'tp_basicsize is not where expected';
     if (field(84) !== type.flags >>> 0) return 'tp_flags is not where expected';
     if (field(128) !== type.base) return 'tp_base is not where expected';
@@ -199,11 +208,11 @@ export class CPython {
     if (api.wasmTable.get(field(160)) !== api._PyObject_GC_Del) return 'tp_free is not PyObject_GC_Del';
     const free = api._PyObject_GC_Del;
     const hooked = (object: number): number => {
-      onFree(object);
+      onFree(object >>> 0);
       free(object);
       return 0;
     };
-    api.HEAPU32[(type.object + 160) >> 2] = api.addFunction(hooked, 'vi');
+    api.HEAPU32[(type.object + 160) >>> 2] = api.addFunction(hooked, 'vi');
     return undefined;
   }
 

@@ -114,7 +114,7 @@ export class FastOps {
    * In front of `locations`, for ops called straight from the user's code (operators have no
    * Python frame of ours): a direct-mapped cache on (code, offset) with no hashing of numbers.
    */
-  private readonly recentCode = new Int32Array(RECENT_SLOTS);
+  private readonly recentCode = new Uint32Array(RECENT_SLOTS);
   private readonly recentLasti = new Int32Array(RECENT_SLOTS);
   private readonly recentLocation: (SourceLocation | undefined)[] = new Array<SourceLocation | undefined>(RECENT_SLOTS).fill(undefined);
   /** Why the layer is off, when it is (for tests and the curious). */
@@ -249,7 +249,8 @@ export class FastOps {
   private guarded(impl: FastcallFunction): FastcallFunction {
     return (self, args, nargs, kwnames) => {
       try {
-        return impl(self, args, nargs, kwnames);
+        // Pointers above 2 GiB arrive negative (wasm i32): every address in here is unsigned.
+        return impl(self >>> 0, args >>> 0, nargs, kwnames >>> 0);
       } catch (error) {
         return this.raise(error);
       }
@@ -480,7 +481,7 @@ export class FastOps {
     if (kwnames) {
       const count = cpython.tupleSize(kwnames);
       for (let k = 0; k < count; k++) {
-        const name = this.stringOf(cpython.api._PyTuple_GetItem(kwnames, k));
+        const name = this.stringOf(cpython.api._PyTuple_GetItem(kwnames, k) >>> 0);
         const index = name === undefined ? -1 : names.indexOf(name);
         if (index < 0 || bound[index]) return undefined;
         bound[index] = cpython.arg(args, nargs + k);
@@ -508,7 +509,7 @@ export class FastOps {
     const size = isList ? api._PyList_Size(object) : api._PyTuple_Size(object);
     const axes: number[] = [];
     for (let i = 0; i < size; i++) {
-      const item = isList ? api._PyList_GetItem(object, i) : api._PyTuple_GetItem(object, i);
+      const item = (isList ? api._PyList_GetItem(object, i) : api._PyTuple_GetItem(object, i)) >>> 0;
       if (cpython.typeOf(item) !== this.intType) return UNHANDLED;
       const value = this.attributeValue(item, 0);
       if (value === UNHANDLED) return UNHANDLED;
@@ -540,12 +541,12 @@ export class FastOps {
     if (!types || cpython.typeOf(object) !== types.str) return undefined;
     const api = cpython.api;
     const sizeWord = this.scratchWords();
-    const utf8 = api._PyUnicode_AsUTF8AndSize(object, sizeWord);
+    const utf8 = api._PyUnicode_AsUTF8AndSize(object, sizeWord) >>> 0;
     if (!utf8) {
       api._PyErr_Clear(); // (lone surrogates): the fallback reports it
       return undefined;
     }
-    const size = api.HEAP32[sizeWord >> 2];
+    const size = api.HEAP32[sizeWord >>> 2];
     // Op types and attribute strings are short ASCII: decoding them by hand beats TextDecoder.
     const heap = api.HEAPU8;
     let text = '';
@@ -558,7 +559,7 @@ export class FastOps {
   }
 
   private scratchWords(): number {
-    if (!this.scratch) this.scratch = (this.cpython as CPython).api._malloc(16);
+    if (!this.scratch) this.scratch = (this.cpython as CPython).api._malloc(16) >>> 0;
     return this.scratch;
   }
 
@@ -598,7 +599,7 @@ export class FastOps {
       const size = isList ? api._PyList_Size(object) : api._PyTuple_Size(object);
       const items: unknown[] = [];
       for (let i = 0; i < size; i++) {
-        const item = this.attributeValue(isList ? api._PyList_GetItem(object, i) : api._PyTuple_GetItem(object, i), depth + 1);
+        const item = this.attributeValue((isList ? api._PyList_GetItem(object, i) : api._PyTuple_GetItem(object, i)) >>> 0, depth + 1);
         if (item === UNHANDLED) return UNHANDLED;
         items.push(item);
       }
@@ -606,14 +607,14 @@ export class FastOps {
     }
     if (type === types.dict) {
       // PyDict_Next's out-parameters: position, key, value (borrowed references).
-      const words = api._malloc(12);
+      const words = api._malloc(12) >>> 0;
       try {
-        api.HEAP32[words >> 2] = 0;
+        api.HEAP32[words >>> 2] = 0;
         const result: Record<string, unknown> = {};
         while (api._PyDict_Next(object, words, words + 4, words + 8)) {
-          const key = this.stringOf(api.HEAPU32[(words + 4) >> 2]);
+          const key = this.stringOf(api.HEAPU32[(words >>> 2) + 1]);
           if (key === undefined) return UNHANDLED;
-          const item = this.attributeValue(api.HEAPU32[(words + 8) >> 2], depth + 1);
+          const item = this.attributeValue(api.HEAPU32[(words >>> 2) + 2], depth + 1);
           if (item === UNHANDLED) return UNHANDLED;
           result[key] = item;
         }
@@ -660,7 +661,7 @@ export class FastOps {
 
   /** A new EagerTensor object for an engine tensor (0 with MemoryError set if allocation fails). */
   private wrap(tensor: Tensor): number {
-    const object = (this.cpython as CPython).api._PyType_GenericAlloc(this.tensorType, 0);
+    const object = (this.cpython as CPython).api._PyType_GenericAlloc(this.tensorType, 0) >>> 0;
     if (object) this.tensors.set(object, tensor);
     return object;
   }
@@ -675,9 +676,9 @@ export class FastOps {
     if (!run.tracing) return undefined;
     const api = (this.cpython as CPython).api;
     const hooks = this.hooks as Hooks;
-    let frame = api._PyEval_GetFrame(); // borrowed
+    let frame = api._PyEval_GetFrame() >>> 0; // borrowed
     if (!frame) return undefined;
-    const firstCode = api._PyFrame_GetCode(frame);
+    const firstCode = api._PyFrame_GetCode(frame) >>> 0;
     api._Py_DecRef(firstCode); // the frame keeps it alive; the caches hold their own reference
     const firstLasti = api._PyFrame_GetLasti(frame);
     const slot = (firstCode ^ Math.imul(firstLasti, 0x9e3779b1)) & (RECENT_SLOTS - 1);
@@ -685,7 +686,7 @@ export class FastOps {
     let owned = 0; // a frame reference we hold (from PyFrame_GetBack)
     try {
       while (frame) {
-        const code = owned ? api._PyFrame_GetCode(frame) : firstCode;
+        const code = owned ? api._PyFrame_GetCode(frame) >>> 0 : firstCode;
         if (owned) api._Py_DecRef(code);
         let isUser = this.userCode.get(code);
         if (isUser === undefined) {
@@ -717,7 +718,7 @@ export class FastOps {
           }
           return loc ?? undefined;
         }
-        const back = api._PyFrame_GetBack(frame); // a new reference (or 0)
+        const back = api._PyFrame_GetBack(frame) >>> 0; // a new reference (or 0)
         if (owned) api._Py_DecRef(owned);
         owned = back;
         frame = back;

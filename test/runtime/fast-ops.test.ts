@@ -187,6 +187,59 @@ describe('the fast layer', () => {
     expect(result.stdout).toBe('True\n0 differ\n');
   });
 
+  it('works with objects above 2 GiB in the wasm heap (addresses that arrive from C as negative numbers)', async () => {
+    // Its own worker: the heap grown past 2 GiB stays that size for the worker's life.
+    const big = new TapescopeRuntime({ workerPath: bundles.worker });
+    try {
+      const file = join(workDir, 'high-addresses.py');
+      writeFileSync(
+        file,
+        [
+          'import _tapescope_fast as fast',
+          'import tensorflow as tf',
+          'ballast = [bytearray(1 << 30), bytearray(1 << 30)]',
+          '# Small objects of an EagerTensor\'s size until the allocator hands out addresses above 2 GiB.',
+          'filler = [None]',
+          'while id(filler[-1]) < 2 ** 31:',
+          '    filler.append((0, 0, len(filler)))',
+          'base = fast.liveTensors()',
+          'x = tf.constant([1.0, 2.0, 3.0])  # made in Python (adopted)',
+          'v = tf.Variable([1.0, 1.0, 1.0])',
+          'kept = [x * 2.0]  # made by the fast layer',
+          'while id(kept[-1]) < 2 ** 31 and len(kept) < 100000:',
+          '    kept.append(x * 2.0)',
+          'y = kept.pop()',
+          'print(id(x) >= 2 ** 31, id(v) >= 2 ** 31, id(y) >= 2 ** 31)',
+          'def show(t):',
+          "    return str(t).replace('\\n', ' ')",
+          'z = tf.exp(y - y) + x',
+          'print(show(z), z.shape, z.dtype, show(tf.reshape(x, [1, 3]) @ tf.reshape(y, [3, 1])))',
+          'print(show(v + x), show(tf.reduce_sum(v * y, axis=0)), show(-v), show(y + y), show(y * v))',
+          'del y, z, kept',
+          'for i in range(1000):',
+          '    w = x * float(i) + x',
+          'del w',
+          'print(fast.liveTensors() - base)',
+          '',
+        ].join('\n'),
+      );
+      const result = await big.run({ file, trace: true });
+      expect(result.stderr).toBe('');
+      expect(result.stdout).toBe(
+        [
+          'True True True',
+          "tf.Tensor([2. 3. 4.], shape=(3,), dtype=float32) (3,) <dtype: 'float32'> tf.Tensor([[28.]], shape=(1, 1), dtype=float32)",
+          'tf.Tensor([2. 3. 4.], shape=(3,), dtype=float32) tf.Tensor(12.0, shape=(), dtype=float32) tf.Tensor([-1. -1. -1.], shape=(3,), dtype=float32) ' +
+            'tf.Tensor([ 4.  8. 12.], shape=(3,), dtype=float32) tf.Tensor([2. 4. 6.], shape=(3,), dtype=float32)',
+          '1', // x
+          '',
+        ].join('\n'),
+      );
+    } finally {
+      await big.dispose();
+    }
+  });
+
   it('runs any op with its attributes as the Python path does (and a shape and dtype without a proxy)', async () => {
     const result = await run(
       'generic.py',
