@@ -87,11 +87,15 @@ interface Hooks {
 
 export class FastOps {
   private readonly cpython: CPython | undefined;
-  /** Engine tensors of the EagerTensor objects made or adopted here, by object address. */
+  /**
+   * Engine tensors of the EagerTensor objects made or adopted here, by object address. Only objects
+   * whose freeing removes their entry are in it (exactly EagerTensor: a subclass made by a class
+   * statement has a tp_free of its own, not hooked), so a key is always a live object.
+   */
   private readonly tensors = new Map<number, Tensor>();
-  /** Engine variables of the ResourceVariable objects (and subclasses), by object address. */
+  /** Engine variables of the instances of `variableTypes`, by object address (the same rule). */
   private readonly variables = new Map<number, Variable>();
-  /** ResourceVariable and its subclasses (their instances are looked up in `variables`). */
+  /** ResourceVariable and the subclasses whose tp_free is hooked (their instances are in `variables`). */
   private readonly variableTypes = new Set<number>();
   /** Python objects the attribute converter recognises (set by `setTypes`). */
   private types: PythonTypes | undefined;
@@ -164,8 +168,9 @@ export class FastOps {
       },
       /** A ResourceVariable class (or subclass): its instances are operands, freed by a tp_free hook. */
       variableType: (type: { object: number; basicSize: number; flags: number; base: number }): string | undefined => {
-        this.variableTypes.add(type.object);
-        return this.cpython?.hookFree(type, (object) => this.variables.delete(object));
+        const problem = this.cpython?.hookFree(type, (object) => this.variables.delete(object));
+        if (problem === undefined) this.variableTypes.add(type.object);
+        return problem;
       },
       handleOf: (address: number): Tensor | undefined => this.tensors.get(address),
       takePendingError: (): unknown => {
@@ -332,14 +337,20 @@ export class FastOps {
         };
       case 'adopt':
       case 'adoptVariable': {
-        const table: Map<number, unknown> = kind === 'adopt' ? this.tensors : this.variables;
-        const wanted = kind === 'adopt' ? Tensor : Variable;
+        const isTensor = kind === 'adopt';
+        const table: Map<number, unknown> = isTensor ? this.tensors : this.variables;
+        const wanted = isTensor ? Tensor : Variable;
         return (_module, args, nargs) => {
           if (nargs === 2) {
             const object = cpython.arg(args, 0);
             const handle = cpython.arg(args, 1);
             const value = api._JsProxy_Check(handle) ? api._JsProxy_Val(handle) : undefined;
-            if (value instanceof wanted) table.set(object, value);
+            // Only objects whose freeing we see: an entry left behind by an instance of a subclass
+            // (its own, unhooked tp_free) would give the next object at that address its tensor.
+            // Those instances take the Python paths (they have their `_tp` / `_v`).
+            const type = cpython.typeOf(object);
+            const released = isTensor ? type === this.tensorType : this.variableTypes.has(type);
+            if (value instanceof wanted && released) table.set(object, value);
             else table.delete(object);
           }
           api._Py_IncRef(this.none);

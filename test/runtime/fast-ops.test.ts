@@ -88,6 +88,38 @@ describe('the fast layer', () => {
     expect(result.stdout).toBe('True 3\n0\n');
   });
 
+  it('holds no entry for instances of subclasses (their tp_free is their own): none left behind for the next object at the address', async () => {
+    const result = await run(
+      'subclasses.py',
+      [
+        'import gc',
+        'import _tapescope_fast as fast',
+        'import tensorflow as tf',
+        'from tensorflow._core import EagerTensor, ResourceVariable',
+        'class Labelled(EagerTensor):',
+        '    """A user\'s tensor subclass (made after the tp_free hook was placed on EagerTensor)."""',
+        'class MyVariable(ResourceVariable):',
+        '    pass',
+        'hundred = tf.constant([100.0])',
+        'gc.collect()',
+        'base = fast.liveTensors()',
+        'tensors = [Labelled(hundred._t) for _ in range(20000)]',
+        'print(tensors[0] + 1.0, -tensors[1], tf.add(tensors[2], hundred), MyVariable([2.0]) * 2.0)',
+        'del tensors',
+        'gc.collect()',
+        'print(fast.liveTensors() - base)',
+        '# Their memory goes to other objects: a variable at the address of a freed Labelled is itself.',
+        'variables = [tf.Variable([1.0]) for _ in range(3000)]',
+        'print(sum(1 for v in variables if str(v + 0.0) != str(tf.constant([1.0]))), \'wrong\')',
+        '',
+      ].join('\n'),
+    );
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toBe(
+      'tf.Tensor([101.], shape=(1,), dtype=float32) tf.Tensor([-100.], shape=(1,), dtype=float32) tf.Tensor([200.], shape=(1,), dtype=float32) tf.Tensor([4.], shape=(1,), dtype=float32)\n0\n0 wrong\n',
+    );
+  });
+
   it('gives the results of the Python path, operand kind by operand kind', async () => {
     // Each expression is computed by the fast layer, then by the Python versions it replaced (the
     // fallbacks, reached by calling the methods of the Tensor base class and the package's
