@@ -248,8 +248,9 @@ export class FastOps {
   }
 
   /**
-   * A JavaScript exception must never unwind through the interpreter's C frames: anything thrown
-   * becomes the pending error, raised as a Python exception at the user's line.
+   * A JavaScript exception must never unwind through the interpreter's C frames: anything our JS
+   * throws becomes the pending error, raised as a Python exception at the user's line (but not a
+   * wasm trap, which already unwound C frames).
    */
   private guarded(impl: FastcallFunction): FastcallFunction {
     return (self, args, nargs, kwnames) => {
@@ -257,6 +258,9 @@ export class FastOps {
         // Pointers above 2 GiB arrive negative (wasm i32): every address in here is unsigned.
         return impl(self >>> 0, args >>> 0, nargs, kwnames >>> 0);
       } catch (error) {
+        // A trap in C code we called (it unwound C frames on its way here): the interpreter's state
+        // cannot be trusted, so it goes on to Pyodide's fatal-error handling, not into a Python error.
+        if (error instanceof WebAssembly.RuntimeError) throw error;
         return this.raise(error);
       }
     };
@@ -703,8 +707,10 @@ export class FastOps {
         if (isUser === undefined) {
           const answer = api._PyObject_CallOneArg(hooks.isUserCode, code);
           if (!answer) return null;
-          isUser = api._PyLong_AsLong(answer) !== 0;
+          const flag = api._PyLong_AsLong(answer);
           api._Py_DecRef(answer);
+          if (flag === -1 && api._PyErr_Occurred()) return null;
+          isUser = flag !== 0;
           // Held until the next run, so the address cannot be reused by another code object.
           api._Py_IncRef(code);
           this.userCode.set(code, isUser);
@@ -718,6 +724,7 @@ export class FastOps {
             if (!answer) return null;
             const id = api._PyLong_AsLong(answer);
             api._Py_DecRef(answer);
+            if (id === -1 && api._PyErr_Occurred()) return null;
             loc = this.run?.location(id) ?? null;
             if (key >= 0) this.locations.set(key, loc);
           }
@@ -730,6 +737,8 @@ export class FastOps {
           return loc ?? undefined;
         }
         const back = api._PyFrame_GetBack(frame) >>> 0; // a new reference (or 0)
+        // 0 is the outermost frame, or a frame object that could not be made (MemoryError set).
+        if (!back && api._PyErr_Occurred()) return null;
         if (owned) api._Py_DecRef(owned);
         owned = back;
         frame = back;
