@@ -537,6 +537,8 @@ export class TraceRecorder {
     const loc = this.tensorLocs.get(row);
     const gradientCall = rows[r + T_GRADIENT_CALL];
     const name = this.tensorNames.get(row);
+    // Each row is built once: its side entries are the record's now.
+    this.tensorNames.delete(row);
     // Key order as the records have always had it (traces are compared as text).
     if (flags & OUTPUT_FLAG) {
       const rec: TensorRecord = { id, kind, dtype, shape, producer: rows[r + T_PRODUCER], outputIndex: rows[r + T_OUTPUT_INDEX], value };
@@ -553,13 +555,21 @@ export class TraceRecorder {
     return rec;
   }
 
+  /** The attrs of op row `row`, taken out of the side map (each row is built once). */
+  private takeAttrs(row: number): Record<string, AttrValue> {
+    const attrs = this.opAttrs.get(row);
+    if (attrs === undefined) return NO_ATTRS;
+    this.opAttrs.delete(row);
+    return attrs;
+  }
+
   private buildOp(row: number): OpRecord & { seq: number } {
     const r = (row - this.opBase) * O_STRIDE;
     const rows = this.opRows;
     const rec = {
       id: rows[r + O_ID],
       type: opTypeNames[rows[r + O_TYPE]],
-      attrs: this.opAttrs.get(row) ?? NO_ATTRS,
+      attrs: this.takeAttrs(row),
       inputs: this.idRun(rows[r + O_IN_START], rows[r + O_IN_COUNT]) as number[],
       outputs: this.idRun(rows[r + O_OUT_START], rows[r + O_OUT_COUNT]) as number[],
       tapes: rows[r + O_TAPES_COUNT] === 0 ? NO_TAPES : (this.idRun(rows[r + O_TAPES_START], rows[r + O_TAPES_COUNT]) as number[]),
@@ -573,6 +583,7 @@ export class TraceRecorder {
     const scope = this.opScopes.get(row);
     if (scope) rec.scope = scope;
     const stopped = this.opStoppedTapes.get(row);
+    this.opStoppedTapes.delete(row);
     if (stopped) rec.stoppedTapes = stopped;
     rec.seq = rows[r + O_SEQ];
     return rec;
