@@ -160,7 +160,9 @@ export function createBridge(engine: Engine) {
 
   const opAt = (type: string, attrs: Record<string, unknown>, inputs: readonly Operand[], loc: SourceLocation | undefined): Tensor[] => {
     engine.location = loc;
-    return engine.run(type, inputs.map((x) => operand(x, undefined, loc)), attrs, loc);
+    // Tensors as they are (the usual case: no new array); variables are read, in input order.
+    const tensors = inputs.every((x) => x instanceof Tensor) ? (inputs as Tensor[]) : inputs.map((x) => operand(x, undefined, loc));
+    return engine.run(type, tensors, attrs, loc);
   };
 
   /** What the fast layer (src/runtime/fast-ops.ts) calls: the same ops, locations as objects. */

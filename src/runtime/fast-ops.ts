@@ -72,6 +72,11 @@ interface PythonTypes {
 
 /** The attributes of ops called with `None` or `{}`. */
 const NO_ATTRIBUTES: Readonly<Record<string, unknown>> = Object.freeze({});
+/** MatMul's attributes by (transpose_a, transpose_b), shared (no op changes its attributes). */
+const MATMUL_ATTRIBUTES: readonly Readonly<Record<string, unknown>>[] = [false, true].flatMap((a) =>
+  [false, true].map((b) => Object.freeze({ transpose_a: a, transpose_b: b })),
+);
+
 /** The result of a conversion the fast layer cannot do (the Python fallback runs instead). */
 const UNHANDLED = Symbol('unhandled');
 
@@ -480,7 +485,7 @@ export class FastOps {
     const kind = a.shape.length > 2 || b.shape.length > 2 ? 'BatchMatMulV2' : 'MatMul';
     const loc = this.userLocation(run);
     if (loc === null) return 0;
-    return this.wrap(run.opAt(kind, { transpose_a: transposeA, transpose_b: transposeB }, [a, b], loc)[0]);
+    return this.wrap(run.opAt(kind, MATMUL_ATTRIBUTES[(transposeA ? 2 : 0) + (transposeB ? 1 : 0)], [a, b], loc)[0]);
   }
 
   /**
