@@ -106,6 +106,7 @@ const elementwise: Case[] = [
   unary('Relu', 'Relu', awayFromZero()),
   unary('Relu6', 'Relu6', relu6Values),
   unary('Elu', 'Elu', awayFromZero(), true),
+  unary('Selu', 'Selu', awayFromZero(), true),
   unary('LeakyRelu', 'LeakyRelu', awayFromZero()),
   // Second order: TensorFlow has no gradient for SoftsignGrad (LookupError, tested in ops-composites).
   unary('Softsign', 'Softsign', awayFromZero()),

@@ -333,8 +333,51 @@ unary('Relu6', (x) => Math.min(Math.max(x, 0), 6), (dy, x) => {
   const inside = run('LogicalAnd', [run('Greater', [x, c(0, x)]), run('Less', [x, c(6, x)])]);
   return mul(dy, run('Cast', [inside], { dtype: dy.dtype }));
 }, false);
-unary('Elu', (x) => (x > 0 ? x : Math.expm1(x)), (dy, x, y) =>
-  run('SelectV2', [run('Greater', [x, c(0, x)]), dy, mul(dy, run('AddV2', [y, c(1, y)]))]));
+/** Rounding to `dtype` after each step, as TensorFlow's kernels compute in the tensor's dtype. */
+function roundingOf(dtype: DTypeName): (v: number) => number {
+  return dtype === 'float32' ? Math.fround : dtype === 'float16' ? roundToFloat16 : (v) => v;
+}
+
+/**
+ * A float unary op whose kernel TensorFlow writes as several steps in the dtype (Elu and Selu take
+ * `exp(x) - 1`, not `expm1(x)`: for x = -1e-5 in float32 that is -1.0013580e-05, not -9.99995e-06).
+ */
+function unaryInSteps(type: string, kernel: (round: (v: number) => number) => (x: number) => number, grad: Grad): void {
+  const checkRule = dtypeChecker(type);
+  registerOp({
+    type,
+    forward: (inputs) => {
+      const x = inputs[0];
+      if (checkRule !== null) checkRule(x);
+      else checkFloat(type, x);
+      return [make(x.dtype, x.shape, backend().unary(kernel(roundingOf(x.dtype)), numeric(x), x.dtype))];
+    },
+    grad: (ctx: GradContext) => [grad(ctx.upstream[0], ctx.inputs[0], ctx.outputs[0])],
+  });
+}
+
+// features < 0 ? exp(features) - 1 : features (elu_op.h); EluGrad: outputs < 0 ? dy * (outputs + 1) : dy.
+unaryInSteps(
+  'Elu',
+  (round) => (x) => (x < 0 ? round(round(Math.exp(x)) - 1) : x),
+  (dy, x, y) => run('SelectV2', [run('Greater', [x, c(0, x)]), dy, mul(dy, run('AddV2', [y, c(1, y)]))]),
+);
+
+/** SELU's constants (Klambauer et al.), as TensorFlow's kernel spells them before rounding to T. */
+const SELU_SCALE = 1.0507009873554804934193349852946;
+const SELU_SCALE_ALPHA = 1.7580993408473768599402175208123;
+// features < 0 ? scale_alpha * (exp(features) - 1) : scale * features (selu_op.h);
+// SeluGrad: outputs < 0 ? dy * (outputs + scale_alpha) : dy * scale.
+unaryInSteps(
+  'Selu',
+  (round) => {
+    const scale = round(SELU_SCALE);
+    const scaleAlpha = round(SELU_SCALE_ALPHA);
+    return (x) => (x < 0 ? round(scaleAlpha * round(round(Math.exp(x)) - 1)) : round(scale * x));
+  },
+  (dy, _x, y) =>
+    run('SelectV2', [run('Less', [y, c(0, y)]), mul(dy, run('AddV2', [y, c(SELU_SCALE_ALPHA, y)])), mul(dy, c(SELU_SCALE, y))]),
+);
 
 /** Abramowitz-Stegun-free erf: series for small |x|, continued fraction for large; double accurate. */
 function erf(x: number): number {

@@ -13,7 +13,7 @@ OPS = [
     'AddV2', 'Sub', 'Mul', 'RealDiv', 'FloorDiv', 'FloorMod', 'Pow', 'Maximum', 'Minimum', 'SquaredDifference',
     'DivNoNan', 'Greater', 'GreaterEqual', 'Less', 'LessEqual', 'Neg', 'Abs', 'Sign', 'Square', 'Sqrt', 'Rsqrt',
     'Exp', 'Expm1', 'Log', 'Log1p', 'Reciprocal', 'Sin', 'Cos', 'Tan', 'Tanh', 'Sigmoid', 'Softplus', 'Erf',
-    'Erfc', 'Floor', 'Ceil', 'Round', 'Relu', 'Relu6', 'Elu', 'LeakyRelu', 'Softsign', 'Softmax', 'LogSoftmax',
+    'Erfc', 'Floor', 'Ceil', 'Round', 'Relu', 'Relu6', 'Elu', 'Selu', 'LeakyRelu', 'Softsign', 'Softmax', 'LogSoftmax',
     'Sum', 'Mean', 'Prod', 'Max', 'Min', 'MatMul', 'BatchMatMulV2', 'Cumsum', 'ArgMax', 'ArgMin', 'L2Loss',
     'IsFinite', 'Einsum', 'SoftmaxCrossEntropyWithLogits', 'SparseSoftmaxCrossEntropyWithLogits', 'LinSpace',
 ]
