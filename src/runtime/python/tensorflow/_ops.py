@@ -267,6 +267,14 @@ def selu(features, name=None):
     return _unop('Selu', features)
 
 
+# One tensor argument, no keywords: the fast layer runs them (the defs above keep TensorFlow's
+# parameter names for every other call).
+relu = _fast_replace(relu, 'unaryFunction', 'Relu')
+relu6 = _fast_replace(relu6, 'unaryFunction', 'Relu6')
+elu = _fast_replace(elu, 'unaryFunction', 'Elu')
+selu = _fast_replace(selu, 'unaryFunction', 'Selu')
+
+
 def leaky_relu(features, alpha=0.2, name=None):
     return _op('LeakyRelu', {'alpha': float(alpha)}, features)
 
