@@ -106,9 +106,11 @@ export class CPython {
   }
 
   /** A `PyMethodDef` for `fn` (never freed: builtins live as long as the interpreter). */
-  methodDef(name: string, fn: FastcallFunction, flags: number): number {
+  methodDef(name: string, fn: FastcallFunction, flags: number, doc?: string): number {
     const signature = flags & METH_KEYWORDS ? 'iiiii' : 'iiii';
     const text = this.cString(name);
+    // "name(sig)\n--\n\n..." makes __text_signature__ (inspect.signature) and __doc__ (help()).
+    const docText = doc ? this.cString(doc) : 0;
     const def = this.api._malloc(16) >>> 0;
     const pointer = this.api.addFunction(fn as (...args: number[]) => number, signature);
     // Read after the allocations: a malloc that grows the heap replaces the HEAP views.
@@ -117,7 +119,7 @@ export class CPython {
     heap[words] = text;
     heap[words + 1] = pointer;
     heap[words + 2] = flags;
-    heap[words + 3] = 0; // no docstring
+    heap[words + 3] = docText;
     return def;
   }
 

@@ -166,8 +166,8 @@ export class FastOps {
         jsProxy: number;
         hooks: number;
       }): boolean => this.setup(args, probe),
-      replace: (dict: number, key: string, kind: FastKind, opType: string | null, ownerType?: number): void =>
-        this.replace(dict, key, kind, opType ?? '', ownerType),
+      replace: (dict: number, key: string, kind: FastKind, opType: string | null, ownerType?: number | null, doc?: string | null): void =>
+        this.replace(dict, key, kind, opType ?? '', ownerType ?? undefined, doc ?? undefined),
       setTypes: (types: PythonTypes): void => {
         this.types = { ...types };
       },
@@ -236,7 +236,7 @@ export class FastOps {
    * Replaces `dict[key]` (a Python callable, kept as the fallback) with its fast version: a method
    * descriptor of `ownerType` (EagerTensor unless given) for method kinds, else a builtin.
    */
-  private replace(dict: number, key: string, kind: FastKind, opType: string, ownerType = this.tensorType): void {
+  private replace(dict: number, key: string, kind: FastKind, opType: string, ownerType = this.tensorType, doc?: string): void {
     const cpython = this.cpython;
     if (!cpython || !this.hooks) throw new Error('the fast layer is not set up');
     const fallback = cpython.dictGet(dict, key);
@@ -245,7 +245,7 @@ export class FastOps {
     const impl = this.implementation(kind, opType, fallback);
     const isMethod = METHOD_KINDS.has(kind);
     const flags = KEYWORD_KINDS.has(kind) ? METH_FASTCALL | METH_KEYWORDS : METH_FASTCALL;
-    const def = cpython.methodDef(key, this.guarded(impl), flags);
+    const def = cpython.methodDef(key, this.guarded(impl), flags, doc);
     const object = isMethod ? cpython.api._PyDescr_NewMethod(ownerType, def) : cpython.api._PyCFunction_NewEx(def, 0, 0);
     if (!object) throw new Error(`could not create the fast ${key}`);
     cpython.dictSet(dict, key, object);

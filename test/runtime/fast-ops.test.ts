@@ -47,12 +47,15 @@ describe('the fast layer', () => {
         "print(type(EagerTensor.__dict__['__add__']).__name__, type(EagerTensor.__dict__['__rmul__']).__name__)",
         'print(type(tf.add).__name__, type(tf.exp).__name__, tf.add.__name__, tf.exp.__name__)',
         "print('__del__' in EagerTensor.__dict__)",
+        'import inspect',
+        'print(inspect.signature(tf.add), inspect.signature(tf.reduce_sum), inspect.signature(tf.nn.relu))',
         '',
       ].join('\n'),
     );
     expect(result.stderr).toBe('');
     expect(result.stdout).toBe(
-      'None None\nmethod_descriptor method_descriptor\nbuiltin_function_or_method builtin_function_or_method add exp\nFalse\n',
+      'None None\nmethod_descriptor method_descriptor\nbuiltin_function_or_method builtin_function_or_method add exp\nFalse\n' +
+        '(x, y, name=None) (input_tensor, axis=None, keepdims=False, name=None) (features, name=None)\n',
     );
   });
 

@@ -638,8 +638,20 @@ def _fast_replace(fn, kind, op_type=None):
         return fn
     _fast_fallbacks[fn.__name__] = fn
     slot = {fn.__name__: fn}
-    _F.replace(id(slot), fn.__name__, kind, op_type)
+    _F.replace(id(slot), fn.__name__, kind, op_type, None, _builtin_doc(fn))
     return slot[fn.__name__]
+
+
+def _builtin_doc(fn):
+    """The docstring a builtin replacing `fn` carries: its signature in CPython's `name(...)\\n--\\n\\n`
+    form first, so inspect.signature() and help() show `fn`'s parameters."""
+    import inspect
+    doc = inspect.getdoc(fn) or ''
+    try:
+        signature = str(inspect.signature(fn))
+    except (TypeError, ValueError):
+        return doc or None
+    return f'{fn.__name__}{signature}\n--\n\n{doc}'
 
 
 if _F is not None:
