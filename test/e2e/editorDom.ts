@@ -10,7 +10,9 @@ import type { Locator, Page } from 'playwright-core';
 async function lineTops(page: Page): Promise<Record<string, number>> {
   return page.evaluate(() => {
     const tops: Record<string, number> = {};
-    const editor = document.querySelector('.editor-instance .monaco-editor') ?? document.querySelector('.monaco-editor');
+    // The visible text editor: a notebook's cell editors, or an editor of a hidden tab, may come
+    // first in the DOM (after the notebook test, they did, and no lens was ever found).
+    const editor = [...document.querySelectorAll<HTMLElement>('.editor-instance .monaco-editor')].find((e) => !e.closest('.notebook-editor') && e.getBoundingClientRect().height > 0);
     if (!editor) return tops;
     for (const row of editor.querySelectorAll<HTMLElement>('.margin-view-overlays > div')) {
       const n = row.querySelector('.line-numbers')?.textContent?.trim();
@@ -55,6 +57,7 @@ async function lensAboveNow(page: Page, line: number, title: string): Promise<Lo
 export async function highlightedLine(page: Page): Promise<number | undefined> {
   return page.evaluate(() => {
     for (const editor of document.querySelectorAll<HTMLElement>('.editor-instance .monaco-editor')) {
+      if (editor.closest('.notebook-editor') || editor.getBoundingClientRect().height === 0) continue;
       const arrow = [...editor.querySelectorAll<HTMLElement>('.glyph-margin-widgets .cgmr')].find((el) =>
         getComputedStyle(el).backgroundImage.includes('tapescope-step'),
       );
@@ -73,12 +76,14 @@ export async function highlightedLine(page: Page): Promise<number | undefined> {
 export async function inlineHints(page: Page): Promise<Record<number, string>> {
   return page.evaluate(() => {
     const byTop = new Map<number, number>();
-    for (const row of document.querySelectorAll<HTMLElement>('.margin-view-overlays > div')) {
+    const editor = [...document.querySelectorAll<HTMLElement>('.editor-instance .monaco-editor')].find((e) => !e.closest('.notebook-editor') && e.getBoundingClientRect().height > 0);
+    if (!editor) return {};
+    for (const row of editor.querySelectorAll<HTMLElement>('.margin-view-overlays > div')) {
       const n = row.querySelector('.line-numbers')?.textContent?.trim();
       if (n) byTop.set(Math.round(row.getBoundingClientRect().top), Number(n));
     }
     const hints: Record<number, string> = {};
-    for (const viewLine of document.querySelectorAll<HTMLElement>('.view-lines .view-line')) {
+    for (const viewLine of editor.querySelectorAll<HTMLElement>('.view-lines .view-line')) {
       const line = byTop.get(Math.round(viewLine.getBoundingClientRect().top));
       if (line === undefined) continue;
       for (const span of viewLine.querySelectorAll<HTMLElement>('span')) {
@@ -109,7 +114,7 @@ export async function goToLine(page: Page, line: number, tabTitle?: string): Pro
 export async function hoverText(page: Page, line: number, word: string): Promise<string> {
   const point = await page.evaluate(
     ({ line, word }) => {
-      const editor = document.querySelector<HTMLElement>('.editor-instance .monaco-editor');
+      const editor = [...document.querySelectorAll<HTMLElement>('.editor-instance .monaco-editor')].find((e) => !e.closest('.notebook-editor') && e.getBoundingClientRect().height > 0);
       if (!editor) return undefined;
       const row = [...editor.querySelectorAll<HTMLElement>('.margin-view-overlays > div')].find(
         (r) => r.querySelector('.line-numbers')?.textContent?.trim() === String(line),
