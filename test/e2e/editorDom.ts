@@ -37,10 +37,17 @@ async function lensAboveNow(page: Page, line: number, title: string): Promise<Lo
   const lineTop = tops[String(line)];
   if (lineTop === undefined) return undefined;
   const lenses = page.locator('.codelens-decoration a', { hasText: title });
-  const n = await lenses.count();
+  // All boxes in one evaluation: VS Code re-renders lenses at any time, and a per-element
+  // boundingBox() on an element gone since count() waits out its whole timeout (30 s).
+  const boxes = await lenses.evaluateAll((els) =>
+    els.map((el) => {
+      const r = el.getBoundingClientRect();
+      return r.width > 0 && r.height > 0 ? { y: r.y, height: r.height } : null;
+    }),
+  );
   let best: { index: number; distance: number } | undefined;
-  for (let i = 0; i < n; i++) {
-    const box = await lenses.nth(i).boundingBox();
+  for (let i = 0; i < boxes.length; i++) {
+    const box = boxes[i];
     if (!box) continue;
     const distance = lineTop - (box.y + box.height);
     // The lens widget sits in the zone just above its line (within a line height or two).
