@@ -16,6 +16,11 @@ const run = (type: string, inputs: Tensor[], attrs?: Record<string, unknown>): T
 
 type BinaryFn = (x: number, y: number) => number;
 
+/** Rounding to `dtype` after each step, as TensorFlow's kernels compute in the tensor's dtype. */
+function roundingOf(dtype: DTypeName): (v: number) => number {
+  return dtype === 'float32' ? Math.fround : dtype === 'float16' ? roundToFloat16 : (v) => v;
+}
+
 function binaryForward(type: string, code: 'add' | 'sub' | 'mul' | 'div' | null, fn: BinaryFn | null, floatOnly = false) {
   const checkRule = dtypeChecker(type);
   return (inputs: Tensor[]): Tensor[] => {
@@ -100,7 +105,7 @@ registerOp({
       return binaryForward('FloorDiv', null, floorDiv)(inputs).map((t) => make(dtype, t.shape, t.data as NumericData));
     }
     // Eigen divides in the dtype, then floors: floor of the float32 (or half) quotient.
-    const round = a.dtype === 'float32' ? Math.fround : a.dtype === 'float16' ? roundToFloat16 : (v: number) => v;
+    const round = roundingOf(a.dtype);
     return binaryForward('FloorDiv', null, (x, y) => Math.floor(round(x / y)))(inputs);
   },
   // TensorFlow registers FloorDiv as not differentiable.
@@ -273,7 +278,16 @@ registerOp({
 /** A unary gradient from the upstream `dy`, the input `x` and the output `y`. */
 type Grad = (dy: Tensor, x: Tensor, y: Tensor) => Tensor;
 
-function unary(type: string, fn: (x: number) => number, grad: Grad | null, floatOnly = true): void {
+/**
+ * An elementwise op of one input. `fn` is the kernel, or `{ perDtype }` makes the kernel for the
+ * input's dtype: for kernels TensorFlow writes as several steps rounded in the dtype (see Elu).
+ */
+function unary(
+  type: string,
+  fn: ((x: number) => number) | { perDtype: (dtype: DTypeName) => (x: number) => number },
+  grad: Grad | null,
+  floatOnly = true,
+): void {
   const checkRule = dtypeChecker(type);
   registerOp({
     type,
@@ -283,7 +297,7 @@ function unary(type: string, fn: (x: number) => number, grad: Grad | null, float
       else if (floatOnly) checkFloat(type, x);
       else checkNumeric(type, x);
       // Shapes are never changed in place: the output shares its input's (one array fewer per op).
-      return [make(x.dtype, x.shape, backend().unary(fn, numeric(x), x.dtype))];
+      return [make(x.dtype, x.shape, backend().unary(typeof fn === 'function' ? fn : fn.perDtype(x.dtype), numeric(x), x.dtype))];
     },
     ...(grad
       ? { grad: (ctx: GradContext) => [grad(ctx.upstream[0], ctx.inputs[0], ctx.outputs[0])] }
@@ -333,33 +347,14 @@ unary('Relu6', (x) => Math.min(Math.max(x, 0), 6), (dy, x) => {
   const inside = run('LogicalAnd', [run('Greater', [x, c(0, x)]), run('Less', [x, c(6, x)])]);
   return mul(dy, run('Cast', [inside], { dtype: dy.dtype }));
 }, false);
-/** Rounding to `dtype` after each step, as TensorFlow's kernels compute in the tensor's dtype. */
-function roundingOf(dtype: DTypeName): (v: number) => number {
-  return dtype === 'float32' ? Math.fround : dtype === 'float16' ? roundToFloat16 : (v) => v;
-}
-
-/**
- * A float unary op whose kernel TensorFlow writes as several steps in the dtype (Elu and Selu take
- * `exp(x) - 1`, not `expm1(x)`: for x = -1e-5 in float32 that is -1.0013580e-05, not -9.99995e-06).
- */
-function unaryInSteps(type: string, kernel: (round: (v: number) => number) => (x: number) => number, grad: Grad): void {
-  const checkRule = dtypeChecker(type);
-  registerOp({
-    type,
-    forward: (inputs) => {
-      const x = inputs[0];
-      if (checkRule !== null) checkRule(x);
-      else checkFloat(type, x);
-      return [make(x.dtype, x.shape, backend().unary(kernel(roundingOf(x.dtype)), numeric(x), x.dtype))];
-    },
-    grad: (ctx: GradContext) => [grad(ctx.upstream[0], ctx.inputs[0], ctx.outputs[0])],
-  });
-}
 
 // features < 0 ? exp(features) - 1 : features (elu_op.h); EluGrad: outputs < 0 ? dy * (outputs + 1) : dy.
-unaryInSteps(
+// Elu and Selu take exp(x) - 1 in the dtype, not expm1(x): for x = -1e-5 in float32 that is
+// -1.0013580e-05, not -9.99995e-06.
+const eluKernel = (round: (v: number) => number) => (x: number) => (x < 0 ? round(round(Math.exp(x)) - 1) : x);
+unary(
   'Elu',
-  (round) => (x) => (x < 0 ? round(round(Math.exp(x)) - 1) : x),
+  { perDtype: (dtype) => eluKernel(roundingOf(dtype)) },
   (dy, x, y) => run('SelectV2', [run('Greater', [x, c(0, x)]), dy, mul(dy, run('AddV2', [y, c(1, y)]))]),
 );
 
@@ -368,13 +363,14 @@ const SELU_SCALE = 1.0507009873554804934193349852946;
 const SELU_SCALE_ALPHA = 1.7580993408473768599402175208123;
 // features < 0 ? scale_alpha * (exp(features) - 1) : scale * features (selu_op.h);
 // SeluGrad: outputs < 0 ? dy * (outputs + scale_alpha) : dy * scale.
-unaryInSteps(
+const seluKernel = (round: (v: number) => number) => {
+  const scale = round(SELU_SCALE);
+  const scaleAlpha = round(SELU_SCALE_ALPHA);
+  return (x: number) => (x < 0 ? round(scaleAlpha * round(round(Math.exp(x)) - 1)) : round(scale * x));
+};
+unary(
   'Selu',
-  (round) => {
-    const scale = round(SELU_SCALE);
-    const scaleAlpha = round(SELU_SCALE_ALPHA);
-    return (x) => (x < 0 ? round(scaleAlpha * round(round(Math.exp(x)) - 1)) : round(scale * x));
-  },
+  { perDtype: (dtype) => seluKernel(roundingOf(dtype)) },
   (dy, _x, y) =>
     run('SelectV2', [run('Less', [y, c(0, y)]), mul(dy, run('AddV2', [y, c(SELU_SCALE_ALPHA, y)])), mul(dy, c(SELU_SCALE, y))]),
 );
