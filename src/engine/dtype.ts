@@ -224,3 +224,29 @@ export function dtypeKindWord(dtype: DTypeName): string {
       return 'string';
   }
 }
+
+/** Every dtype, by its small integer code (dtypeCode). */
+export const DTYPE_BY_CODE: readonly DTypeName[] = ['float32', 'float64', 'float16', 'int32', 'int64', 'bool', 'string'];
+
+/**
+ * A dtype's index in DTYPE_BY_CODE, for packed records and bit masks on the hot path (a switch:
+ * a keyed lookup by the dtype string is slow there).
+ */
+export function dtypeCode(dtype: DTypeName): number {
+  switch (dtype) {
+    case 'float32':
+      return 0;
+    case 'float64':
+      return 1;
+    case 'float16':
+      return 2;
+    case 'int32':
+      return 3;
+    case 'int64':
+      return 4;
+    case 'bool':
+      return 5;
+    case 'string':
+      return 6;
+  }
+}

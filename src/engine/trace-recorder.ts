@@ -23,6 +23,7 @@ import type {
   VariableRecord,
 } from '../trace/types';
 import { TRACE_FORMAT, TRACE_VERSION } from '../trace/types';
+import { DTYPE_BY_CODE, dtypeCode } from './dtype';
 import type { Tensor, Variable } from './tensor';
 import { summarizeValues } from './backend';
 import { sizeOf } from './shape';
@@ -92,27 +93,6 @@ const T_STRIDE = 9;
 
 const OUTPUT_FLAG = 32;
 const KINDS: readonly TensorKind[] = ['constant', 'tensor', 'variable-read'];
-const DTYPES: readonly DTypeName[] = ['float32', 'float64', 'float16', 'int32', 'int64', 'bool', 'string'];
-
-/** Index in DTYPES (a switch: a keyed lookup by the dtype string is slow on the hot path). */
-function dtypeCode(dtype: DTypeName): number {
-  switch (dtype) {
-    case 'float32':
-      return 0;
-    case 'float64':
-      return 1;
-    case 'float16':
-      return 2;
-    case 'int32':
-      return 3;
-    case 'int64':
-      return 4;
-    case 'bool':
-      return 5;
-    case 'string':
-      return 6;
-  }
-}
 
 /** Index in KINDS. */
 function kindCode(kind: TensorKind): number {
@@ -519,7 +499,7 @@ export class TraceRecorder {
     const rows = this.tensorRows;
     const flags = rows[r + T_FLAGS];
     const kind = KINDS[flags & 3];
-    const dtype = DTYPES[(flags >> 2) & 7];
+    const dtype = DTYPE_BY_CODE[(flags >> 2) & 7];
     const valueRef = rows[r + T_VALUE];
     let value: ValueSnapshot;
     let shape: number[];

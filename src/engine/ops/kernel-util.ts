@@ -3,7 +3,7 @@
  * doubles and stored with the dtype's rounding, TensorFlow's kernel error format with the op's
  * wrapped name and name suffix, and axis checks with TensorFlow's range messages.
  */
-import { type DTypeName, type NumericData, allocate, dtypeKindWord, roundFloat16InPlace } from '../dtype';
+import { type DTypeName, type NumericData, allocate, dtypeCode, dtypeKindWord, roundFloat16InPlace } from '../dtype';
 import { allocateChecked, getEngine } from '../engine';
 import { TFError } from '../errors';
 import { Tensor } from '../tensor';
@@ -85,25 +85,6 @@ export function hasDTypeRule(opType: string): boolean {
   return RULES.has(opType);
 }
 
-/** A bit per dtype, for the masks of dtypeChecker (a switch: pointer compares of the names). */
-function dtypeBit(dtype: DTypeName): number {
-  switch (dtype) {
-    case 'float32':
-      return 1;
-    case 'float64':
-      return 2;
-    case 'float16':
-      return 4;
-    case 'int32':
-      return 8;
-    case 'int64':
-      return 16;
-    case 'bool':
-      return 32;
-    case 'string':
-      return 64;
-  }
-}
 
 /**
  * checkDType for one op type, with its rule looked up once (elementwise ops check on every call):
@@ -113,9 +94,9 @@ export function dtypeChecker(opType: string): ((t: Tensor) => void) | null {
   const rule = RULES.get(opType);
   if (!rule) return null;
   let mask = 0;
-  for (const dtype of rule.allowed) mask |= dtypeBit(dtype);
+  for (const dtype of rule.allowed) mask |= (1 << dtypeCode(dtype));
   return (t) => {
-    if ((mask & dtypeBit(t.dtype)) === 0) throw new TFError('InvalidArgumentError', rule.template.replace('{dtype}', dtypeKindWord(t.dtype)));
+    if ((mask & (1 << dtypeCode(t.dtype))) === 0) throw new TFError('InvalidArgumentError', rule.template.replace('{dtype}', dtypeKindWord(t.dtype)));
   };
 }
 
