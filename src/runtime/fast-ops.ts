@@ -443,17 +443,7 @@ export class FastOps {
           const tensor = nargs === 1 && !kwnames ? this.tensors.get(cpython.arg(args, 0)) : undefined;
           if (tensor === undefined) return api._PyObject_Vectorcall(fallback, args, nargs, kwnames);
           const dims = tensor.shape;
-          const tuple = api._PyTuple_New(dims.length);
-          if (!tuple) return 0;
-          for (let i = 0; i < dims.length; i++) {
-            const dim = api._PyLong_FromLong(dims[i]);
-            if (!dim) {
-              api._Py_DecRef(tuple);
-              return 0;
-            }
-            api._PyTuple_SetItem(tuple, i, dim); // steals the reference
-          }
-          return tuple;
+          return this.newSequence('tuple', dims.length, (i) => api._PyLong_FromLong(dims[i]));
         };
       case 'dtypeName':
         return (_module, args, nargs, kwnames) => {
@@ -540,18 +530,28 @@ export class FastOps {
 
   /** A new Python list of new EagerTensor objects (0 with the error set if allocation fails). */
   private wrapList(tensors: readonly Tensor[]): number {
+    return this.newSequence('list', tensors.length, (i) => this.wrap(tensors[i]));
+  }
+
+  /**
+   * A new Python tuple or list of `count` items, `item(i)` making each (a new reference, or 0 with
+   * the error set): 0 with the error set if any allocation fails.
+   */
+  private newSequence(kind: 'tuple' | 'list', count: number, item: (index: number) => number): number {
     const api = (this.cpython as CPython).api;
-    const list = api._PyList_New(tensors.length);
-    if (!list) return 0;
-    for (let i = 0; i < tensors.length; i++) {
-      const item = this.wrap(tensors[i]);
-      if (!item) {
-        api._Py_DecRef(list);
+    const sequence = kind === 'tuple' ? api._PyTuple_New(count) : api._PyList_New(count);
+    if (!sequence) return 0;
+    for (let i = 0; i < count; i++) {
+      const value = item(i);
+      if (!value) {
+        api._Py_DecRef(sequence);
         return 0;
       }
-      api._PyList_SetItem(list, i, item); // steals the reference
+      // Both steal the reference.
+      if (kind === 'tuple') api._PyTuple_SetItem(sequence, i, value);
+      else api._PyList_SetItem(sequence, i, value);
     }
-    return list;
+    return sequence;
   }
 
   /** The text of a Python `str` (exactly str), else undefined. */
